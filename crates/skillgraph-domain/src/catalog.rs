@@ -1,0 +1,1001 @@
+//! The immutable, indexed snapshot of the whole graph that every read uses.
+//!
+//! A [`Catalog`] is built once from plain parts (rows from the store, or a
+//! [`Bundle`]), checked as a whole (every reference resolves, slugs are unique,
+//! prerequisites and the skill hierarchy have no cycle), and then only read:
+//! lookups by id and slug and the reverse edges are precomputed, so no read
+//! needs more than a hash lookup or a slice.
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::bundle::{
+    Bundle, BundleAuthor, BundleFormat, BundleGuide, BundleItem, BundlePrerequisite,
+    BundleResource, BundleRoadmap, BundleSection, BundleSkill,
+};
+use crate::model::{
+    Author, AuthorId, Guide, GuideId, ItemId, Prerequisite, Resource, ResourceId, Roadmap,
+    RoadmapId, RoadmapItem, Section, SectionId, Skill, SkillId,
+};
+use crate::values::{Slug, Strength};
+
+/// Why a set of parts does not make a consistent catalog.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    /// Two things of one kind share a slug (or an author handle).
+    #[error("two {kind}s share the slug `{slug}`")]
+    DuplicateSlug {
+        /// "skill", "roadmap", "guide" or "author".
+        kind: &'static str,
+        /// The shared slug.
+        slug: Slug,
+    },
+    /// Two things of one kind share a storage id.
+    #[error("two {kind}s share the id {id}")]
+    DuplicateId {
+        /// The kind of thing.
+        kind: &'static str,
+        /// The shared id.
+        id: i64,
+    },
+    /// A reference points at nothing.
+    #[error("{from} refers to the unknown {kind} `{missing}`")]
+    UnknownReference {
+        /// What holds the reference, e.g. "skill `orms` (prerequisite)".
+        from: String,
+        /// The kind referred to.
+        kind: &'static str,
+        /// The slug or id that does not resolve.
+        missing: String,
+    },
+    /// A skill is listed as its own prerequisite.
+    #[error("skill `{0}` cannot be its own prerequisite")]
+    SelfPrerequisite(Slug),
+    /// The same prerequisite edge is given twice.
+    #[error("skill `{skill}` lists the prerequisite `{requires}` twice")]
+    DuplicatePrerequisite {
+        /// The dependent skill.
+        skill: Slug,
+        /// The prerequisite given twice.
+        requires: Slug,
+    },
+    /// Prerequisites close a cycle; the slugs go round it, the first repeated at the end.
+    #[error("prerequisites form a cycle: {}", join(.0))]
+    PrerequisiteCycle(Vec<Slug>),
+    /// Parent links close a cycle; the slugs go up it, the first repeated at the end.
+    #[error("skill hierarchy forms a cycle: {}", join(.0))]
+    ParentCycle(Vec<Slug>),
+    /// A thing is linked to itself where that makes no sense.
+    #[error("{kind} `{slug}` cannot be related to itself")]
+    SelfRelated {
+        /// "skill", "roadmap" or "guide".
+        kind: &'static str,
+        /// Its slug.
+        slug: Slug,
+    },
+    /// A skill appears twice on one roadmap.
+    #[error("skill `{skill}` appears more than once on roadmap `{roadmap}`")]
+    SkillTwiceOnRoadmap {
+        /// The roadmap.
+        roadmap: Slug,
+        /// The repeated skill.
+        skill: Slug,
+    },
+}
+
+fn join(slugs: &[Slug]) -> String {
+    slugs
+        .iter()
+        .map(Slug::as_str)
+        .collect::<Vec<_>>()
+        .join(" -> ")
+}
+
+/// Everything a catalog is built from, as the store reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogParts {
+    /// All skills.
+    pub skills: Vec<Skill>,
+    /// All prerequisite edges.
+    pub prerequisites: Vec<Prerequisite>,
+    /// Symmetric "see also" links, each pair once (either order).
+    pub related: Vec<(SkillId, SkillId)>,
+    /// All resources, in display order per skill.
+    pub resources: Vec<Resource>,
+    /// All roadmaps with their sections and items.
+    pub roadmaps: Vec<Roadmap>,
+    /// All authors.
+    pub authors: Vec<Author>,
+    /// All guides.
+    pub guides: Vec<Guide>,
+}
+
+/// A skill with every edge that touches it, precomputed.
+#[derive(Debug, Clone)]
+struct SkillEntry {
+    skill: Skill,
+    prerequisites: Vec<Prerequisite>,
+    dependents: Vec<Prerequisite>,
+    children: Vec<SkillId>,
+    related: Vec<SkillId>,
+    resources: Vec<Resource>,
+    guides: Vec<GuideId>,
+    roadmaps: Vec<RoadmapId>,
+}
+
+/// A guide with the guides that link to it.
+#[derive(Debug, Clone)]
+struct RoadmapEntry {
+    roadmap: Roadmap,
+    guides: Vec<GuideId>,
+}
+
+/// The immutable, indexed graph. Cheap to share behind an `Arc`.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    skills: Vec<SkillEntry>,
+    skill_index: HashMap<SkillId, usize>,
+    skill_by_slug: HashMap<Slug, usize>,
+    roadmaps: Vec<RoadmapEntry>,
+    roadmap_index: HashMap<RoadmapId, usize>,
+    roadmap_by_slug: HashMap<Slug, usize>,
+    guides: Vec<Guide>,
+    guide_index: HashMap<GuideId, usize>,
+    guide_by_slug: HashMap<Slug, usize>,
+    authors: Vec<Author>,
+    author_index: HashMap<AuthorId, usize>,
+    author_by_handle: HashMap<Slug, usize>,
+    resource_index: HashMap<ResourceId, (usize, usize)>,
+    prerequisite_graph: DiGraph<SkillId, Strength>,
+}
+
+/// Indexes things by id and by slug, refusing duplicates of either.
+fn index<T, I: std::hash::Hash + Eq + Copy>(
+    kind: &'static str,
+    items: &[T],
+    id: impl Fn(&T) -> I,
+    raw: impl Fn(I) -> i64,
+    slug: impl Fn(&T) -> &Slug,
+) -> Result<(HashMap<I, usize>, HashMap<Slug, usize>), CatalogError> {
+    let mut by_id = HashMap::with_capacity(items.len());
+    let mut by_slug = HashMap::with_capacity(items.len());
+    for (position, item) in items.iter().enumerate() {
+        if by_id.insert(id(item), position).is_some() {
+            return Err(CatalogError::DuplicateId {
+                kind,
+                id: raw(id(item)),
+            });
+        }
+        if by_slug.insert(slug(item).clone(), position).is_some() {
+            return Err(CatalogError::DuplicateSlug {
+                kind,
+                slug: slug(item).clone(),
+            });
+        }
+    }
+    Ok((by_id, by_slug))
+}
+
+impl Catalog {
+    /// An empty catalog: what a fresh database holds.
+    pub fn empty() -> Self {
+        Self::build(CatalogParts::default()).unwrap_or_else(|_| unreachable!("empty parts are consistent"))
+    }
+
+    /// Checks the parts as a whole and indexes them.
+    pub fn build(parts: CatalogParts) -> Result<Self, CatalogError> {
+        let CatalogParts {
+            mut skills,
+            prerequisites,
+            related,
+            resources,
+            mut roadmaps,
+            mut authors,
+            mut guides,
+        } = parts;
+        skills.sort_by_key(|s| s.id);
+        roadmaps.sort_by_key(|r| r.id);
+        authors.sort_by_key(|a| a.id);
+        guides.sort_by_key(|g| g.id);
+
+        let (skill_index, skill_by_slug) =
+            index("skill", &skills, |s| s.id, |i| i.0, |s| &s.slug)?;
+        let (roadmap_index, roadmap_by_slug) =
+            index("roadmap", &roadmaps, |r| r.id, |i| i.0, |r| &r.slug)?;
+        let (guide_index, guide_by_slug) =
+            index("guide", &guides, |g| g.id, |i| i.0, |g| &g.slug)?;
+        let (author_index, author_by_handle) =
+            index("author", &authors, |a| a.id, |i| i.0, |a| &a.handle)?;
+
+        let slug_of = |id: SkillId| -> Slug { skills[skill_index[&id]].slug.clone() };
+        let skill_at = |id: SkillId, from: &dyn Fn() -> String| -> Result<usize, CatalogError> {
+            skill_index
+                .get(&id)
+                .copied()
+                .ok_or_else(|| CatalogError::UnknownReference {
+                    from: from(),
+                    kind: "skill",
+                    missing: id.to_string(),
+                })
+        };
+
+        let mut entries: Vec<SkillEntry> = skills
+            .iter()
+            .map(|skill| SkillEntry {
+                skill: skill.clone(),
+                prerequisites: Vec::new(),
+                dependents: Vec::new(),
+                children: Vec::new(),
+                related: Vec::new(),
+                resources: Vec::new(),
+                guides: Vec::new(),
+                roadmaps: Vec::new(),
+            })
+            .collect();
+
+        // Hierarchy: parents exist and form a tree.
+        for position in 0..skills.len() {
+            if let Some(parent) = skills[position].parent {
+                let from = || format!("skill `{}` (parent)", skills[position].slug);
+                let parent_position = skill_at(parent, &from)?;
+                entries[parent_position].children.push(skills[position].id);
+            }
+        }
+        for start in 0..skills.len() {
+            let mut seen = vec![start];
+            let mut current = start;
+            while let Some(parent) = skills[current].parent {
+                current = skill_index[&parent];
+                if let Some(at) = seen.iter().position(|&p| p == current) {
+                    let mut cycle: Vec<Slug> =
+                        seen[at..].iter().map(|&p| skills[p].slug.clone()).collect();
+                    cycle.push(skills[current].slug.clone());
+                    return Err(CatalogError::ParentCycle(cycle));
+                }
+                if current < start {
+                    // Already walked from a lower start without finding a cycle.
+                    break;
+                }
+                seen.push(current);
+            }
+        }
+
+        // Prerequisites: known skills, no self edges, no duplicates, no cycles.
+        let mut graph = DiGraph::with_capacity(skills.len(), prerequisites.len());
+        for skill in &skills {
+            graph.add_node(skill.id);
+        }
+        let mut pairs = HashSet::with_capacity(prerequisites.len());
+        for edge in &prerequisites {
+            let from = || format!("a prerequisite of skill {}", edge.skill);
+            let dependent = skill_at(edge.skill, &from)?;
+            let from = || format!("skill `{}` (prerequisite)", skills[dependent].slug);
+            let required = skill_at(edge.requires, &from)?;
+            if dependent == required {
+                return Err(CatalogError::SelfPrerequisite(slug_of(edge.skill)));
+            }
+            if !pairs.insert((dependent, required)) {
+                return Err(CatalogError::DuplicatePrerequisite {
+                    skill: slug_of(edge.skill),
+                    requires: slug_of(edge.requires),
+                });
+            }
+            // Edges point from the prerequisite to what it unlocks: learning order.
+            graph.add_edge(
+                NodeIndex::new(required),
+                NodeIndex::new(dependent),
+                edge.strength,
+            );
+            entries[dependent].prerequisites.push(*edge);
+            entries[required].dependents.push(*edge);
+        }
+        if let Some(cycle) = find_cycle(&graph) {
+            return Err(CatalogError::PrerequisiteCycle(
+                cycle.into_iter().map(|n| skills[n.index()].slug.clone()).collect(),
+            ));
+        }
+
+        // Related links are symmetric; repeated pairs collapse into one.
+        let mut related_pairs = HashSet::with_capacity(related.len());
+        for &(a, b) in &related {
+            let from = || format!("a related link of skill {a}");
+            let left = skill_at(a, &from)?;
+            let from = || format!("skill `{}` (related)", skills[left].slug);
+            let right = skill_at(b, &from)?;
+            if left == right {
+                return Err(CatalogError::SelfRelated {
+                    kind: "skill",
+                    slug: slug_of(a),
+                });
+            }
+            if related_pairs.insert((left.min(right), left.max(right))) {
+                entries[left].related.push(b);
+                entries[right].related.push(a);
+            }
+        }
+
+        // A set has no order of its own: keep links in id order, whatever the input order.
+        for entry in &mut entries {
+            entry.related.sort();
+        }
+
+        let mut resource_index = HashMap::with_capacity(resources.len());
+        for resource in resources {
+            let from = || format!("resource `{}`", resource.title);
+            let owner = skill_at(resource.skill, &from)?;
+            let slot = (owner, entries[owner].resources.len());
+            if resource_index.insert(resource.id, slot).is_some() {
+                return Err(CatalogError::DuplicateId {
+                    kind: "resource",
+                    id: resource.id.0,
+                });
+            }
+            entries[owner].resources.push(resource);
+        }
+
+        for guide in &guides {
+            if let Some(author) = guide.author
+                && !author_index.contains_key(&author)
+            {
+                return Err(CatalogError::UnknownReference {
+                    from: format!("guide `{}`", guide.slug),
+                    kind: "author",
+                    missing: author.to_string(),
+                });
+            }
+            for related in &guide.related {
+                if !guide_index.contains_key(related) {
+                    return Err(CatalogError::UnknownReference {
+                        from: format!("guide `{}` (related)", guide.slug),
+                        kind: "guide",
+                        missing: related.to_string(),
+                    });
+                }
+                if *related == guide.id {
+                    return Err(CatalogError::SelfRelated {
+                        kind: "guide",
+                        slug: guide.slug.clone(),
+                    });
+                }
+            }
+            for &skill in &guide.skills {
+                let from = || format!("guide `{}`", guide.slug);
+                let position = skill_at(skill, &from)?;
+                if !entries[position].guides.contains(&guide.id) {
+                    entries[position].guides.push(guide.id);
+                }
+            }
+        }
+
+        let mut roadmap_entries = Vec::with_capacity(roadmaps.len());
+        let mut item_ids = HashSet::new();
+        let mut section_ids = HashSet::new();
+        for roadmap in roadmaps {
+            for related in &roadmap.related {
+                if !roadmap_index.contains_key(related) {
+                    return Err(CatalogError::UnknownReference {
+                        from: format!("roadmap `{}` (related)", roadmap.slug),
+                        kind: "roadmap",
+                        missing: related.to_string(),
+                    });
+                }
+                if *related == roadmap.id {
+                    return Err(CatalogError::SelfRelated {
+                        kind: "roadmap",
+                        slug: roadmap.slug.clone(),
+                    });
+                }
+            }
+            for section in &roadmap.sections {
+                if !section_ids.insert(section.id) {
+                    return Err(CatalogError::DuplicateId {
+                        kind: "section",
+                        id: section.id.0,
+                    });
+                }
+            }
+            let mut on_roadmap = HashSet::new();
+            // Guides ranked by how many of this roadmap's skills they cover.
+            let mut coverage: HashMap<GuideId, usize> = HashMap::new();
+            for item in roadmap.items() {
+                if !item_ids.insert(item.id) {
+                    return Err(CatalogError::DuplicateId {
+                        kind: "roadmap item",
+                        id: item.id.0,
+                    });
+                }
+                let from = || format!("roadmap `{}`", roadmap.slug);
+                let position = skill_at(item.skill, &from)?;
+                if !on_roadmap.insert(item.skill) {
+                    return Err(CatalogError::SkillTwiceOnRoadmap {
+                        roadmap: roadmap.slug.clone(),
+                        skill: slug_of(item.skill),
+                    });
+                }
+                entries[position].roadmaps.push(roadmap.id);
+                for guide in &entries[position].guides {
+                    *coverage.entry(*guide).or_default() += 1;
+                }
+            }
+            let mut ranked: Vec<(GuideId, usize)> = coverage.into_iter().collect();
+            ranked.sort_by(|(a, count_a), (b, count_b)| {
+                count_b.cmp(count_a).then_with(|| {
+                    guides[guide_index[a]]
+                        .slug
+                        .cmp(&guides[guide_index[b]].slug)
+                })
+            });
+            roadmap_entries.push(RoadmapEntry {
+                roadmap,
+                guides: ranked.into_iter().map(|(id, _)| id).collect(),
+            });
+        }
+
+        Ok(Self {
+            skills: entries,
+            skill_index,
+            skill_by_slug,
+            roadmaps: roadmap_entries,
+            roadmap_index,
+            roadmap_by_slug,
+            guides,
+            guide_index,
+            guide_by_slug,
+            authors,
+            author_index,
+            author_by_handle,
+            resource_index,
+            prerequisite_graph: graph,
+        })
+    }
+
+    /// Builds a catalog from a bundle, numbering everything from 1 in bundle order.
+    ///
+    /// This is also the full check of a bundle: a bundle that builds is one
+    /// the store can import.
+    pub fn from_bundle(bundle: &Bundle) -> Result<Self, CatalogError> {
+        Self::build(parts_from_bundle(bundle)?)
+    }
+
+    /// Every skill, in id order.
+    pub fn skills(&self) -> impl ExactSizeIterator<Item = &Skill> {
+        self.skills.iter().map(|e| &e.skill)
+    }
+
+    /// The skill with this id.
+    pub fn skill(&self, id: SkillId) -> Option<&Skill> {
+        self.skill_entry(id).map(|e| &e.skill)
+    }
+
+    /// The skill with this slug.
+    pub fn skill_by_slug(&self, slug: &str) -> Option<&Skill> {
+        self.skill_by_slug.get(slug).map(|&p| &self.skills[p].skill)
+    }
+
+    fn skill_entry(&self, id: SkillId) -> Option<&SkillEntry> {
+        self.skill_index.get(&id).map(|&p| &self.skills[p])
+    }
+
+    /// The direct prerequisites of a skill, in the order given.
+    pub fn prerequisites(&self, id: SkillId) -> &[Prerequisite] {
+        self.skill_entry(id).map_or(&[], |e| &e.prerequisites)
+    }
+
+    /// The skills that list this one as a direct prerequisite.
+    pub fn dependents(&self, id: SkillId) -> &[Prerequisite] {
+        self.skill_entry(id).map_or(&[], |e| &e.dependents)
+    }
+
+    /// The direct subtopics of a skill.
+    pub fn children(&self, id: SkillId) -> &[SkillId] {
+        self.skill_entry(id).map_or(&[], |e| &e.children)
+    }
+
+    /// The skills linked to this one as "see also".
+    pub fn related(&self, id: SkillId) -> &[SkillId] {
+        self.skill_entry(id).map_or(&[], |e| &e.related)
+    }
+
+    /// The resources of a skill, best first.
+    pub fn resources(&self, id: SkillId) -> &[Resource] {
+        self.skill_entry(id).map_or(&[], |e| &e.resources)
+    }
+
+    /// The guides that cover a skill.
+    pub fn guides_covering(&self, id: SkillId) -> &[GuideId] {
+        self.skill_entry(id).map_or(&[], |e| &e.guides)
+    }
+
+    /// The roadmaps a skill is on.
+    pub fn roadmaps_with(&self, id: SkillId) -> &[RoadmapId] {
+        self.skill_entry(id).map_or(&[], |e| &e.roadmaps)
+    }
+
+    /// The resource with this id.
+    pub fn resource(&self, id: ResourceId) -> Option<&Resource> {
+        self.resource_index
+            .get(&id)
+            .map(|&(skill, slot)| &self.skills[skill].resources[slot])
+    }
+
+    /// Every roadmap, in id order.
+    pub fn roadmaps(&self) -> impl ExactSizeIterator<Item = &Roadmap> {
+        self.roadmaps.iter().map(|e| &e.roadmap)
+    }
+
+    /// The roadmap with this id.
+    pub fn roadmap(&self, id: RoadmapId) -> Option<&Roadmap> {
+        self.roadmap_index
+            .get(&id)
+            .map(|&p| &self.roadmaps[p].roadmap)
+    }
+
+    /// The roadmap with this slug.
+    pub fn roadmap_by_slug(&self, slug: &str) -> Option<&Roadmap> {
+        self.roadmap_by_slug
+            .get(slug)
+            .map(|&p| &self.roadmaps[p].roadmap)
+    }
+
+    /// Guides that cover skills of a roadmap, those covering most of it first.
+    pub fn guides_for_roadmap(&self, id: RoadmapId) -> &[GuideId] {
+        self.roadmap_index
+            .get(&id)
+            .map_or(&[], |&p| &self.roadmaps[p].guides)
+    }
+
+    /// Every guide, in id order.
+    pub fn guides(&self) -> impl ExactSizeIterator<Item = &Guide> {
+        self.guides.iter()
+    }
+
+    /// The guide with this id.
+    pub fn guide(&self, id: GuideId) -> Option<&Guide> {
+        self.guide_index.get(&id).map(|&p| &self.guides[p])
+    }
+
+    /// The guide with this slug.
+    pub fn guide_by_slug(&self, slug: &str) -> Option<&Guide> {
+        self.guide_by_slug.get(slug).map(|&p| &self.guides[p])
+    }
+
+    /// Every author, in id order.
+    pub fn authors(&self) -> impl ExactSizeIterator<Item = &Author> {
+        self.authors.iter()
+    }
+
+    /// The author with this id.
+    pub fn author(&self, id: AuthorId) -> Option<&Author> {
+        self.author_index.get(&id).map(|&p| &self.authors[p])
+    }
+
+    /// The author with this handle.
+    pub fn author_by_handle(&self, handle: &str) -> Option<&Author> {
+        self.author_by_handle.get(handle).map(|&p| &self.authors[p])
+    }
+
+    /// The number of prerequisite edges.
+    pub fn prerequisite_count(&self) -> usize {
+        self.prerequisite_graph.edge_count()
+    }
+
+    /// The whole catalog as a bundle that refers to things by slug; building
+    /// a catalog from it gives the same graph again.
+    pub fn to_bundle(&self) -> Bundle {
+        let skill_slug = |id: SkillId| self.skills[self.skill_index[&id]].skill.slug.clone();
+        let mut related_listed = HashSet::new();
+        let skills = self
+            .skills
+            .iter()
+            .map(|e| {
+                let s = &e.skill;
+                BundleSkill {
+                    slug: s.slug.clone(),
+                    name: s.name.clone(),
+                    summary: s.summary.clone(),
+                    description: s.description.clone(),
+                    level: s.level,
+                    tags: s.tags.clone(),
+                    aliases: s.aliases.clone(),
+                    external_ids: s.external_ids.clone(),
+                    parent: s.parent.map(skill_slug),
+                    prerequisites: e
+                        .prerequisites
+                        .iter()
+                        .map(|p| BundlePrerequisite {
+                            skill: skill_slug(p.requires),
+                            strength: p.strength,
+                        })
+                        .collect(),
+                    related: e
+                        .related
+                        .iter()
+                        .filter(|&&other| related_listed.insert((s.id.min(other), s.id.max(other))))
+                        .map(|&other| skill_slug(other))
+                        .collect(),
+                    resources: e
+                        .resources
+                        .iter()
+                        .map(|r| BundleResource {
+                            kind: r.kind,
+                            title: r.title.clone(),
+                            url: r.url.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        fn item(catalog: &Catalog, node: &RoadmapItem) -> BundleItem {
+            BundleItem {
+                skill: catalog.skills[catalog.skill_index[&node.skill]]
+                    .skill
+                    .slug
+                    .clone(),
+                recommendation: node.recommendation,
+                children: node.children.iter().map(|c| item(catalog, c)).collect(),
+            }
+        }
+        let roadmaps = self
+            .roadmaps()
+            .map(|r| BundleRoadmap {
+                slug: r.slug.clone(),
+                title: r.title.clone(),
+                description: r.description.clone(),
+                related: r
+                    .related
+                    .iter()
+                    .filter_map(|id| self.roadmap(*id).map(|o| o.slug.clone()))
+                    .collect(),
+                sections: r
+                    .sections
+                    .iter()
+                    .map(|s| BundleSection {
+                        title: s.title.clone(),
+                        description: s.description.clone(),
+                        items: s.items.iter().map(|i| item(self, i)).collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let authors = self
+            .authors()
+            .map(|a| BundleAuthor {
+                id: a.handle.clone(),
+                name: a.name.clone(),
+                links: a.links.clone(),
+            })
+            .collect();
+        let guides = self
+            .guides()
+            .map(|g| BundleGuide {
+                slug: g.slug.clone(),
+                title: g.title.clone(),
+                description: g.description.clone(),
+                url: g.url.clone(),
+                author: g
+                    .author
+                    .and_then(|a| self.author(a).map(|a| a.handle.clone())),
+                published: g.published,
+                tags: g.tags.clone(),
+                body: g.body.clone(),
+                related: g
+                    .related
+                    .iter()
+                    .filter_map(|id| self.guide(*id).map(|o| o.slug.clone()))
+                    .collect(),
+                skills: g.skills.iter().map(|&id| skill_slug(id)).collect(),
+            })
+            .collect();
+        Bundle {
+            format: BundleFormat,
+            skills,
+            roadmaps,
+            authors,
+            guides,
+        }
+    }
+}
+
+/// Finds one cycle in a directed graph, as the nodes along it with the first
+/// repeated at the end, or `None` when the graph is acyclic.
+fn find_cycle<N, E>(graph: &DiGraph<N, E>) -> Option<Vec<NodeIndex>> {
+    let stuck = petgraph::algo::toposort(graph, None).err()?.node_id();
+    // `stuck` lies on a cycle or downstream of one; the strongly connected
+    // component holding a cycle gives us nodes that certainly lie on one.
+    let component = petgraph::algo::tarjan_scc(graph)
+        .into_iter()
+        .find(|c| c.len() > 1 || graph.contains_edge(c[0], c[0]))
+        .unwrap_or_else(|| vec![stuck]);
+    let start = component[0];
+    let members: HashSet<NodeIndex> = component.iter().copied().collect();
+    let next = graph
+        .neighbors(start)
+        .find(|n| members.contains(n))
+        .unwrap_or(start);
+    let (_, mut path) = petgraph::algo::astar(graph, next, |n| n == start, |_| 1, |_| 0)?;
+    path.insert(0, start);
+    Some(path)
+}
+
+/// Numbers a bundle's things from 1 in order and resolves its slugs.
+fn parts_from_bundle(bundle: &Bundle) -> Result<CatalogParts, CatalogError> {
+    fn ids<T>(
+        kind: &'static str,
+        items: &[T],
+        slug: impl Fn(&T) -> &Slug,
+    ) -> Result<HashMap<Slug, i64>, CatalogError> {
+        let mut map = HashMap::with_capacity(items.len());
+        for (n, item) in items.iter().enumerate() {
+            if map.insert(slug(item).clone(), n as i64 + 1).is_some() {
+                return Err(CatalogError::DuplicateSlug {
+                    kind,
+                    slug: slug(item).clone(),
+                });
+            }
+        }
+        Ok(map)
+    }
+    fn lookup(
+        map: &HashMap<Slug, i64>,
+        kind: &'static str,
+        slug: &Slug,
+        from: impl FnOnce() -> String,
+    ) -> Result<i64, CatalogError> {
+        map.get(slug)
+            .copied()
+            .ok_or_else(|| CatalogError::UnknownReference {
+                from: from(),
+                kind,
+                missing: slug.to_string(),
+            })
+    }
+
+    let skill_ids = ids("skill", &bundle.skills, |s| &s.slug)?;
+    let roadmap_ids = ids("roadmap", &bundle.roadmaps, |r| &r.slug)?;
+    let author_ids = ids("author", &bundle.authors, |a| &a.id)?;
+    let guide_ids = ids("guide", &bundle.guides, |g| &g.slug)?;
+    let skill = |slug: &Slug, from: &dyn Fn() -> String| {
+        lookup(&skill_ids, "skill", slug, from).map(SkillId)
+    };
+
+    let mut parts = CatalogParts::default();
+    for (n, s) in bundle.skills.iter().enumerate() {
+        let id = SkillId(n as i64 + 1);
+        let parent = match &s.parent {
+            Some(p) => Some(skill(p, &|| format!("skill `{}` (parent)", s.slug))?),
+            None => None,
+        };
+        parts.skills.push(Skill {
+            id,
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+            summary: s.summary.clone(),
+            description: s.description.clone(),
+            level: s.level,
+            tags: s.tags.clone(),
+            aliases: s.aliases.clone(),
+            external_ids: s.external_ids.clone(),
+            parent,
+        });
+        for p in &s.prerequisites {
+            parts.prerequisites.push(Prerequisite {
+                skill: id,
+                requires: skill(&p.skill, &|| format!("skill `{}` (prerequisite)", s.slug))?,
+                strength: p.strength,
+            });
+        }
+        for r in &s.related {
+            parts
+                .related
+                .push((id, skill(r, &|| format!("skill `{}` (related)", s.slug))?));
+        }
+        for r in &s.resources {
+            parts.resources.push(Resource {
+                id: ResourceId(parts.resources.len() as i64 + 1),
+                skill: id,
+                kind: r.kind,
+                title: r.title.clone(),
+                url: r.url.clone(),
+            });
+        }
+    }
+
+    let mut next_section = 0;
+    let mut next_item = 0;
+    fn item(
+        i: &BundleItem,
+        roadmap: &Slug,
+        next_item: &mut i64,
+        skill: &dyn Fn(&Slug, &dyn Fn() -> String) -> Result<SkillId, CatalogError>,
+    ) -> Result<RoadmapItem, CatalogError> {
+        *next_item += 1;
+        let id = ItemId(*next_item);
+        Ok(RoadmapItem {
+            id,
+            skill: skill(&i.skill, &|| format!("roadmap `{roadmap}`"))?,
+            recommendation: i.recommendation,
+            children: i
+                .children
+                .iter()
+                .map(|c| item(c, roadmap, next_item, skill))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+    for (n, r) in bundle.roadmaps.iter().enumerate() {
+        let mut sections = Vec::with_capacity(r.sections.len());
+        for s in &r.sections {
+            next_section += 1;
+            sections.push(Section {
+                id: SectionId(next_section),
+                title: s.title.clone(),
+                description: s.description.clone(),
+                items: s
+                    .items
+                    .iter()
+                    .map(|i| item(i, &r.slug, &mut next_item, &skill))
+                    .collect::<Result<_, _>>()?,
+            });
+        }
+        parts.roadmaps.push(Roadmap {
+            id: RoadmapId(n as i64 + 1),
+            slug: r.slug.clone(),
+            title: r.title.clone(),
+            description: r.description.clone(),
+            sections,
+            related: r
+                .related
+                .iter()
+                .map(|o| {
+                    lookup(&roadmap_ids, "roadmap", o, || {
+                        format!("roadmap `{}` (related)", r.slug)
+                    })
+                    .map(RoadmapId)
+                })
+                .collect::<Result<_, _>>()?,
+        });
+    }
+
+    for (n, a) in bundle.authors.iter().enumerate() {
+        parts.authors.push(Author {
+            id: AuthorId(n as i64 + 1),
+            handle: a.id.clone(),
+            name: a.name.clone(),
+            links: a.links.clone(),
+        });
+    }
+    for (n, g) in bundle.guides.iter().enumerate() {
+        let from = || format!("guide `{}`", g.slug);
+        parts.guides.push(Guide {
+            id: GuideId(n as i64 + 1),
+            slug: g.slug.clone(),
+            title: g.title.clone(),
+            description: g.description.clone(),
+            url: g.url.clone(),
+            author: match &g.author {
+                Some(a) => Some(AuthorId(lookup(&author_ids, "author", a, from)?)),
+                None => None,
+            },
+            published: g.published,
+            tags: g.tags.clone(),
+            body: g.body.clone(),
+            related: g
+                .related
+                .iter()
+                .map(|o| lookup(&guide_ids, "guide", o, from).map(GuideId))
+                .collect::<Result<_, _>>()?,
+            skills: g
+                .skills
+                .iter()
+                .map(|s| skill(s, &from))
+                .collect::<Result<_, _>>()?,
+        });
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::{Level, Markdown, Summary, Title};
+
+    fn skill(slug: &str) -> BundleSkill {
+        BundleSkill {
+            slug: Slug::parse(slug).unwrap(),
+            name: Title::parse(slug).unwrap(),
+            summary: Summary::parse("a skill").unwrap(),
+            description: Markdown::parse("").unwrap(),
+            level: Level::Beginner,
+            tags: vec![],
+            aliases: vec![],
+            external_ids: vec![],
+            parent: None,
+            prerequisites: vec![],
+            related: vec![],
+            resources: vec![],
+        }
+    }
+
+    fn needs(mut s: BundleSkill, requires: &[&str]) -> BundleSkill {
+        s.prerequisites = requires
+            .iter()
+            .map(|r| BundlePrerequisite {
+                skill: Slug::parse(*r).unwrap(),
+                strength: Strength::Required,
+            })
+            .collect();
+        s
+    }
+
+    fn bundle(skills: Vec<BundleSkill>) -> Bundle {
+        Bundle {
+            skills,
+            ..Bundle::default()
+        }
+    }
+
+    #[test]
+    fn reverse_edges_are_indexed() {
+        let catalog = Catalog::from_bundle(&bundle(vec![
+            skill("a"),
+            needs(skill("b"), &["a"]),
+            needs(skill("c"), &["a", "b"]),
+        ]))
+        .unwrap();
+        let a = catalog.skill_by_slug("a").unwrap().id;
+        let dependents: Vec<_> = catalog
+            .dependents(a)
+            .iter()
+            .map(|p| catalog.skill(p.skill).unwrap().slug.to_string())
+            .collect();
+        assert_eq!(dependents, ["b", "c"]);
+        assert_eq!(catalog.prerequisite_count(), 3);
+    }
+
+    #[test]
+    fn a_prerequisite_cycle_is_refused_and_named() {
+        let err = Catalog::from_bundle(&bundle(vec![
+            needs(skill("a"), &["c"]),
+            needs(skill("b"), &["a"]),
+            needs(skill("c"), &["b"]),
+            needs(skill("d"), &["a"]),
+        ]))
+        .unwrap_err();
+        let CatalogError::PrerequisiteCycle(cycle) = err else {
+            panic!("expected a cycle, got {err:?}")
+        };
+        assert_eq!(cycle.len(), 4, "{cycle:?}");
+        assert_eq!(cycle.first(), cycle.last());
+        let mut members: Vec<_> = cycle[..3].iter().map(Slug::to_string).collect();
+        members.sort();
+        assert_eq!(members, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_parent_cycle_is_refused() {
+        let mut a = skill("a");
+        a.parent = Some(Slug::parse("b").unwrap());
+        let mut b = skill("b");
+        b.parent = Some(Slug::parse("a").unwrap());
+        assert!(matches!(
+            Catalog::from_bundle(&bundle(vec![a, b])),
+            Err(CatalogError::ParentCycle(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_references_and_duplicates_are_refused() {
+        assert!(matches!(
+            Catalog::from_bundle(&bundle(vec![needs(skill("a"), &["nope"])])),
+            Err(CatalogError::UnknownReference { kind: "skill", .. })
+        ));
+        assert!(matches!(
+            Catalog::from_bundle(&bundle(vec![skill("a"), skill("a")])),
+            Err(CatalogError::DuplicateSlug { kind: "skill", .. })
+        ));
+        assert!(matches!(
+            Catalog::from_bundle(&bundle(vec![needs(skill("a"), &["a"])])),
+            Err(CatalogError::SelfPrerequisite(_))
+        ));
+    }
+}

@@ -1,0 +1,17 @@
+//! The skill graph as plain data: skills, prerequisites, roadmaps, resources,
+//! guides and authors, their validated building blocks, and the immutable
+//! [`Catalog`] that indexes them for reads.
+//!
+//! This crate does no IO, knows nothing of SQL, GraphQL, HTTP or async: every
+//! other crate builds on it, and everything here can be tested with plain
+//! values.
+
+pub mod bundle;
+pub mod catalog;
+pub mod model;
+pub mod values;
+
+pub use bundle::*;
+pub use catalog::{Catalog, CatalogError};
+pub use model::*;
+pub use values::*;

@@ -1,0 +1,25 @@
+//! A roadmap.
+
+use sea_orm::entity::prelude::*;
+
+/// A roadmap.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "roadmaps")]
+pub struct Model {
+    /// Storage key.
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// Unique slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Markdown description.
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+}
+
+/// No relations are declared: the catalog is assembled in memory.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,19 @@
+//! The database schema's history. Each migration, once landed on main, is
+//! frozen: a change to the schema is a new migration, never an edit.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261201_000001_catalog;
+
+/// Runs every migration in order; the store calls it on start.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261201_000001_catalog::Migration)]
+    }
+}
+
+/// Re-exported so that callers run the migrations without depending on sea-orm-migration.
+pub use sea_orm_migration::MigratorTrait;
