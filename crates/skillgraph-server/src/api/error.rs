@@ -1,0 +1,81 @@
+//! The one place where errors become GraphQL errors with an `extensions.code`.
+
+use async_graphql::{ErrorExtensions, ServerError};
+
+/// Every error a resolver can give a client.
+///
+/// It deliberately does not implement `Display`: async-graphql converts any
+/// `Display` error into a GraphQL error without a code, and this type must
+/// only become one through its own `From` impl, which sets the code.
+#[derive(Debug)]
+pub enum ApiError {
+    /// The request's arguments are malformed or out of range.
+    BadUserInput(String),
+    /// Something failed on our side; the detail is logged, never sent.
+    Internal(String),
+}
+
+/// The codes a client can branch on, as they appear in `extensions.code`.
+pub mod codes {
+    /// The request or one of its arguments is malformed.
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    /// The server failed; nothing about the failure is disclosed.
+    pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+}
+
+impl ApiError {
+    /// A malformed argument, with a message that says what was expected.
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadUserInput(message.into())
+    }
+
+    /// The message a client sees.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::BadUserInput(message) => message,
+            Self::Internal(_) => "internal server error",
+        }
+    }
+
+    /// The `extensions.code` of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadUserInput(_) => codes::BAD_USER_INPUT,
+            Self::Internal(_) => codes::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        if let ApiError::Internal(detail) = &error {
+            tracing::error!(%detail, "internal error while resolving a request");
+        }
+        let code = error.code();
+        async_graphql::Error::new(error.message()).extend_with(|_, e| e.set("code", code))
+    }
+}
+
+/// Gives every error that lacks a code one: errors raised before execution
+/// (parse, validation, variables) are the client's, anything else is ours.
+pub fn ensure_codes(errors: &mut [ServerError], request_error: bool) {
+    for error in errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            let code = if request_error {
+                codes::BAD_USER_INPUT
+            } else {
+                tracing::error!(message = %error.message, "uncoded error while executing a request");
+                error.message = "internal server error".into();
+                codes::INTERNAL_SERVER_ERROR
+            };
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Opaque global ids: `base64url("Skill:42")`. Clients must treat them as
+//! opaque; we keep the storage id inside so a slug may change without
+//! breaking a stored id.
+
+use async_graphql::ID;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use skillgraph_domain::{AuthorId, GuideId, ResourceId, RoadmapId, SkillId};
+
+use super::error::ApiError;
+
+/// A decoded global id: which kind of node, and its storage id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeId {
+    /// A skill.
+    Skill(SkillId),
+    /// A roadmap.
+    Roadmap(RoadmapId),
+    /// A guide.
+    Guide(GuideId),
+    /// An author.
+    Author(AuthorId),
+    /// A resource.
+    Resource(ResourceId),
+}
+
+impl NodeId {
+    /// The opaque form clients see.
+    pub fn encode(self) -> ID {
+        let (kind, id) = match self {
+            Self::Skill(id) => ("Skill", id.0),
+            Self::Roadmap(id) => ("Roadmap", id.0),
+            Self::Guide(id) => ("Guide", id.0),
+            Self::Author(id) => ("Author", id.0),
+            Self::Resource(id) => ("Resource", id.0),
+        };
+        ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{id}")))
+    }
+
+    /// Reads an opaque id; anything we did not hand out is BAD_USER_INPUT.
+    pub fn decode(id: &str) -> Result<Self, ApiError> {
+        let malformed = || ApiError::bad_input(format!("`{id}` is not a valid node id"));
+        let bytes = URL_SAFE_NO_PAD
+            .decode(id.trim_end_matches('='))
+            .map_err(|_| malformed())?;
+        let text = String::from_utf8(bytes).map_err(|_| malformed())?;
+        let (kind, number) = text.split_once(':').ok_or_else(malformed)?;
+        let number: i64 = number.parse().map_err(|_| malformed())?;
+        if number <= 0 || number.to_string().len() != text.len() - kind.len() - 1 {
+            return Err(malformed());
+        }
+        match kind {
+            "Skill" => Ok(Self::Skill(SkillId(number))),
+            "Roadmap" => Ok(Self::Roadmap(RoadmapId(number))),
+            "Guide" => Ok(Self::Guide(GuideId(number))),
+            "Author" => Ok(Self::Author(AuthorId(number))),
+            "Resource" => Ok(Self::Resource(ResourceId(number))),
+            _ => Err(malformed()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_garbage_is_refused() {
+        let id = NodeId::Skill(SkillId(42));
+        assert_eq!(NodeId::decode(&id.encode()).unwrap(), id);
+        for bad in ["", "nope", "U2tpbGw6", "U2tpbGw6YQ", "VXNlcjox", "U2tpbGw6MDQy"] {
+            assert!(NodeId::decode(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,636 @@
+//! GraphQL object types. Each wraps a borrowed domain value and the catalog
+//! it came from: no copies of catalog data, no database access.
+
+use async_graphql::{Enum, ID, Interface, Object, SimpleObject};
+use skillgraph_domain as domain;
+use skillgraph_domain::Catalog;
+
+use super::ids::NodeId;
+use super::scalars::Date;
+
+/// Declares a GraphQL enum that mirrors a domain enum one to one.
+macro_rules! mirror_enum {
+    ($(#[$doc:meta])* $name:ident => $domain:ident { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl From<domain::$domain> for $name {
+            fn from(value: domain::$domain) -> Self {
+                match value { $(domain::$domain::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl From<$name> for domain::$domain {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => Self::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// How far along a learner must be for a skill to make sense.
+    SkillLevel => Level {
+        /// No prior experience in the area needed.
+        Beginner,
+        /// Builds on working knowledge of the area.
+        Intermediate,
+        /// For experienced practitioners.
+        Advanced,
+    }
+);
+
+mirror_enum!(
+    /// How strongly a prerequisite is needed.
+    PrerequisiteStrength => Strength {
+        /// The skill cannot be learnt well without it.
+        Required,
+        /// Helpful first, but not strictly needed.
+        Recommended,
+    }
+);
+
+mirror_enum!(
+    /// How a roadmap suggests one of its items.
+    Recommendation => Recommendation {
+        /// The roadmap's suggested choice.
+        Recommended,
+        /// An alternative to the recommended choice.
+        Alternative,
+        /// Worth knowing, but may be skipped.
+        Optional,
+        /// May be learnt in any order relative to its siblings.
+        OrderNotStrict,
+    }
+);
+
+mirror_enum!(
+    /// What kind of learning material a resource is.
+    ResourceKind => ResourceKind {
+        /// Documentation by the makers of the technology.
+        Official,
+        /// A source code repository.
+        OpenSource,
+        /// A written article or tutorial.
+        Article,
+        /// A video.
+        Video,
+        /// A structured course.
+        Course,
+        /// A book.
+        Book,
+        /// A podcast or episode.
+        Podcast,
+        /// A news feed, newsletter or community.
+        Feed,
+        /// Another roadmap.
+        Roadmap,
+    }
+);
+
+/// Anything that can be fetched again by its global id with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "An opaque global id: pass it to `node(id:)` to fetch this object again."
+))]
+pub enum Node<'a> {
+    /// A skill.
+    Skill(Skill<'a>),
+    /// A roadmap.
+    Roadmap(Roadmap<'a>),
+    /// A guide.
+    Guide(Guide<'a>),
+    /// An author.
+    Author(Author<'a>),
+    /// A learning resource.
+    Resource(Resource<'a>),
+}
+
+impl<'a> Node<'a> {
+    /// Looks a decoded id up in the catalog; `None` when nothing has that id.
+    pub fn find(catalog: &'a Catalog, id: NodeId) -> Option<Self> {
+        Some(match id {
+            NodeId::Skill(id) => Self::Skill(Skill::new(catalog, catalog.skill(id)?)),
+            NodeId::Roadmap(id) => Self::Roadmap(Roadmap::new(catalog, catalog.roadmap(id)?)),
+            NodeId::Guide(id) => Self::Guide(Guide::new(catalog, catalog.guide(id)?)),
+            NodeId::Author(id) => Self::Author(Author::new(catalog, catalog.author(id)?)),
+            NodeId::Resource(id) => {
+                Self::Resource(Resource::new(catalog, catalog.resource(id)?))
+            }
+        })
+    }
+}
+
+/// Something a person can learn: one node, the same on every roadmap that holds it.
+pub struct Skill<'a> {
+    catalog: &'a Catalog,
+    skill: &'a domain::Skill,
+}
+
+impl<'a> Skill<'a> {
+    /// Wraps a skill of `catalog`.
+    pub fn new(catalog: &'a Catalog, skill: &'a domain::Skill) -> Self {
+        Self { catalog, skill }
+    }
+
+    /// The skills with these ids, in the same order.
+    fn many(catalog: &'a Catalog, ids: &[domain::SkillId]) -> Vec<Self> {
+        ids.iter()
+            .filter_map(|id| catalog.skill(*id).map(|s| Self::new(catalog, s)))
+            .collect()
+    }
+
+    /// The wrapped domain skill.
+    pub fn domain(&self) -> &'a domain::Skill {
+        self.skill
+    }
+}
+
+/// A skill reached over a prerequisite edge, with the edge's strength.
+pub struct PrerequisiteLink<'a> {
+    skill: Skill<'a>,
+    strength: domain::Strength,
+}
+
+#[Object]
+impl<'a> PrerequisiteLink<'a> {
+    /// The skill at the other end of the edge.
+    async fn skill(&self) -> &Skill<'a> {
+        &self.skill
+    }
+
+    /// How strongly the dependent skill needs the prerequisite.
+    async fn strength(&self) -> PrerequisiteStrength {
+        self.strength.into()
+    }
+}
+
+/// An identifier of a skill in another taxonomy.
+#[derive(SimpleObject)]
+pub struct ExternalId<'a> {
+    /// The taxonomy, e.g. `esco` or `wikidata`.
+    scheme: &'a str,
+    /// The identifier within that taxonomy.
+    value: &'a str,
+}
+
+#[Object]
+impl<'a> Skill<'a> {
+    /// An opaque global id: pass it to `node(id:)` to fetch this skill again.
+    async fn id(&self) -> ID {
+        NodeId::Skill(self.skill.id).encode()
+    }
+
+    /// Stable, url-safe name, e.g. `event-driven-architecture`.
+    async fn slug(&self) -> &'a str {
+        self.skill.slug.as_str()
+    }
+
+    /// Display name.
+    async fn name(&self) -> &'a str {
+        self.skill.name.as_str()
+    }
+
+    /// One line for lists and search results.
+    async fn summary(&self) -> &'a str {
+        self.skill.summary.as_str()
+    }
+
+    /// A longer explanation, as markdown.
+    async fn description(&self) -> &'a str {
+        self.skill.description.as_str()
+    }
+
+    /// How advanced the skill is.
+    async fn level(&self) -> SkillLevel {
+        self.skill.level.into()
+    }
+
+    /// Topics that group skills across roadmaps.
+    async fn tags(&self) -> Vec<&'a str> {
+        self.skill.tags.iter().map(|t| t.as_str()).collect()
+    }
+
+    /// Other names people search for, e.g. `js` for JavaScript.
+    async fn aliases(&self) -> Vec<&'a str> {
+        self.skill.aliases.iter().map(|a| a.as_str()).collect()
+    }
+
+    /// Identifiers of the same skill in other taxonomies (ESCO, Wikidata).
+    async fn external_ids(&self) -> Vec<ExternalId<'a>> {
+        self.skill
+            .external_ids
+            .iter()
+            .map(|e| ExternalId {
+                scheme: e.scheme.as_str(),
+                value: e.value.as_str(),
+            })
+            .collect()
+    }
+
+    /// The skills to learn before this one (direct edges), optionally only those of one strength.
+    async fn prerequisites(
+        &self,
+        #[graphql(desc = "Only edges of this strength; all when left out.")] strength: Option<
+            PrerequisiteStrength,
+        >,
+    ) -> Vec<PrerequisiteLink<'a>> {
+        links(
+            self.catalog,
+            self.catalog.prerequisites(self.skill.id),
+            strength,
+            |p| p.requires,
+        )
+    }
+
+    /// The skills that list this one as a direct prerequisite: what it unlocks.
+    async fn dependents(
+        &self,
+        #[graphql(desc = "Only edges of this strength; all when left out.")] strength: Option<
+            PrerequisiteStrength,
+        >,
+    ) -> Vec<PrerequisiteLink<'a>> {
+        links(
+            self.catalog,
+            self.catalog.dependents(self.skill.id),
+            strength,
+            |p| p.skill,
+        )
+    }
+
+    /// The broader skill this one is a subtopic of.
+    async fn parent(&self) -> Option<Skill<'a>> {
+        let parent = self.catalog.skill(self.skill.parent?)?;
+        Some(Skill::new(self.catalog, parent))
+    }
+
+    /// The direct subtopics of this skill.
+    async fn children(&self) -> Vec<Skill<'a>> {
+        Skill::many(self.catalog, self.catalog.children(self.skill.id))
+    }
+
+    /// "See also" skills; the link is symmetric.
+    async fn related(&self) -> Vec<Skill<'a>> {
+        Skill::many(self.catalog, self.catalog.related(self.skill.id))
+    }
+
+    /// Learning material for this skill, best first, optionally of some kinds only.
+    async fn resources(
+        &self,
+        #[graphql(desc = "Only resources of these kinds; all when left out.")] kinds: Option<
+            Vec<ResourceKind>,
+        >,
+    ) -> Vec<Resource<'a>> {
+        let kinds: Option<Vec<domain::ResourceKind>> =
+            kinds.map(|k| k.into_iter().map(Into::into).collect());
+        self.catalog
+            .resources(self.skill.id)
+            .iter()
+            .filter(|r| kinds.as_ref().is_none_or(|k| k.contains(&r.kind)))
+            .map(|r| Resource::new(self.catalog, r))
+            .collect()
+    }
+
+    /// Guides that cover this skill.
+    async fn guides(&self) -> Vec<Guide<'a>> {
+        Guide::many(self.catalog, self.catalog.guides_covering(self.skill.id))
+    }
+
+    /// Roadmaps that hold this skill.
+    async fn roadmaps(&self) -> Vec<Roadmap<'a>> {
+        self.catalog
+            .roadmaps_with(self.skill.id)
+            .iter()
+            .filter_map(|id| self.catalog.roadmap(*id))
+            .map(|r| Roadmap::new(self.catalog, r))
+            .collect()
+    }
+}
+
+/// Wraps prerequisite edges, keeping those of the asked strength.
+fn links<'a>(
+    catalog: &'a Catalog,
+    edges: &'a [domain::Prerequisite],
+    strength: Option<PrerequisiteStrength>,
+    other_end: impl Fn(&domain::Prerequisite) -> domain::SkillId,
+) -> Vec<PrerequisiteLink<'a>> {
+    let strength: Option<domain::Strength> = strength.map(Into::into);
+    edges
+        .iter()
+        .filter(|p| strength.is_none_or(|s| p.strength == s))
+        .filter_map(|p| {
+            Some(PrerequisiteLink {
+                skill: Skill::new(catalog, catalog.skill(other_end(p))?),
+                strength: p.strength,
+            })
+        })
+        .collect()
+}
+
+/// A learning resource attached to a skill.
+pub struct Resource<'a> {
+    catalog: &'a Catalog,
+    resource: &'a domain::Resource,
+}
+
+impl<'a> Resource<'a> {
+    /// Wraps a resource of `catalog`.
+    pub fn new(catalog: &'a Catalog, resource: &'a domain::Resource) -> Self {
+        Self { catalog, resource }
+    }
+}
+
+#[Object]
+impl<'a> Resource<'a> {
+    /// An opaque global id: pass it to `node(id:)` to fetch this resource again.
+    async fn id(&self) -> ID {
+        NodeId::Resource(self.resource.id).encode()
+    }
+
+    /// What kind of material it is.
+    async fn kind(&self) -> ResourceKind {
+        self.resource.kind.into()
+    }
+
+    /// Its title.
+    async fn title(&self) -> &'a str {
+        self.resource.title.as_str()
+    }
+
+    /// Where to find it: an https URL.
+    async fn url(&self) -> &'a str {
+        self.resource.url.as_str()
+    }
+
+    /// The skill it teaches.
+    async fn skill(&self) -> Option<Skill<'a>> {
+        let skill = self.catalog.skill(self.resource.skill)?;
+        Some(Skill::new(self.catalog, skill))
+    }
+}
+
+/// A curated learning order over skills, in sections.
+pub struct Roadmap<'a> {
+    catalog: &'a Catalog,
+    roadmap: &'a domain::Roadmap,
+}
+
+impl<'a> Roadmap<'a> {
+    /// Wraps a roadmap of `catalog`.
+    pub fn new(catalog: &'a Catalog, roadmap: &'a domain::Roadmap) -> Self {
+        Self { catalog, roadmap }
+    }
+
+    /// The wrapped domain roadmap.
+    pub fn domain(&self) -> &'a domain::Roadmap {
+        self.roadmap
+    }
+}
+
+#[Object]
+impl<'a> Roadmap<'a> {
+    /// An opaque global id: pass it to `node(id:)` to fetch this roadmap again.
+    async fn id(&self) -> ID {
+        NodeId::Roadmap(self.roadmap.id).encode()
+    }
+
+    /// Stable, url-safe name, e.g. `backend`.
+    async fn slug(&self) -> &'a str {
+        self.roadmap.slug.as_str()
+    }
+
+    /// Display title.
+    async fn title(&self) -> &'a str {
+        self.roadmap.title.as_str()
+    }
+
+    /// What the roadmap is for, as markdown.
+    async fn description(&self) -> &'a str {
+        self.roadmap.description.as_str()
+    }
+
+    /// The roadmap's stages, in learning order.
+    async fn sections(&self) -> Vec<RoadmapSection<'a>> {
+        self.roadmap
+            .sections
+            .iter()
+            .map(|section| RoadmapSection {
+                catalog: self.catalog,
+                section,
+            })
+            .collect()
+    }
+
+    /// Roadmaps worth looking at next.
+    async fn related_roadmaps(&self) -> Vec<Roadmap<'a>> {
+        self.roadmap
+            .related
+            .iter()
+            .filter_map(|id| self.catalog.roadmap(*id))
+            .map(|r| Roadmap::new(self.catalog, r))
+            .collect()
+    }
+
+    /// Guides that cover skills of this roadmap, those covering most of it first.
+    async fn guides(&self) -> Vec<Guide<'a>> {
+        Guide::many(self.catalog, self.catalog.guides_for_roadmap(self.roadmap.id))
+    }
+
+    /// How many skills the roadmap holds, nested items included.
+    async fn skill_count(&self) -> usize {
+        self.roadmap.items().count()
+    }
+}
+
+/// A stage of a roadmap: a titled, ordered group of items.
+pub struct RoadmapSection<'a> {
+    catalog: &'a Catalog,
+    section: &'a domain::Section,
+}
+
+#[Object]
+impl<'a> RoadmapSection<'a> {
+    /// Display title.
+    async fn title(&self) -> &'a str {
+        self.section.title.as_str()
+    }
+
+    /// What the section covers, as markdown.
+    async fn description(&self) -> &'a str {
+        self.section.description.as_str()
+    }
+
+    /// The section's items, in learning order.
+    async fn items(&self) -> Vec<RoadmapItem<'a>> {
+        RoadmapItem::many(self.catalog, &self.section.items)
+    }
+}
+
+/// A skill's place on a roadmap, with how the roadmap suggests it; items may nest subtopics.
+pub struct RoadmapItem<'a> {
+    catalog: &'a Catalog,
+    item: &'a domain::RoadmapItem,
+}
+
+impl<'a> RoadmapItem<'a> {
+    fn many(catalog: &'a Catalog, items: &'a [domain::RoadmapItem]) -> Vec<Self> {
+        items.iter().map(|item| Self { catalog, item }).collect()
+    }
+}
+
+#[Object]
+impl<'a> RoadmapItem<'a> {
+    /// The skill at this place of the roadmap.
+    async fn skill(&self) -> Option<Skill<'a>> {
+        let skill = self.catalog.skill(self.item.skill)?;
+        Some(Skill::new(self.catalog, skill))
+    }
+
+    /// How the roadmap suggests this item.
+    async fn recommendation(&self) -> Recommendation {
+        self.item.recommendation.into()
+    }
+
+    /// Nested items (subtopics), in order.
+    async fn children(&self) -> Vec<RoadmapItem<'a>> {
+        RoadmapItem::many(self.catalog, &self.item.children)
+    }
+}
+
+/// An article that covers skills.
+pub struct Guide<'a> {
+    catalog: &'a Catalog,
+    guide: &'a domain::Guide,
+}
+
+impl<'a> Guide<'a> {
+    /// Wraps a guide of `catalog`.
+    pub fn new(catalog: &'a Catalog, guide: &'a domain::Guide) -> Self {
+        Self { catalog, guide }
+    }
+
+    fn many(catalog: &'a Catalog, ids: &[domain::GuideId]) -> Vec<Self> {
+        ids.iter()
+            .filter_map(|id| catalog.guide(*id).map(|g| Self::new(catalog, g)))
+            .collect()
+    }
+
+    /// The wrapped domain guide.
+    pub fn domain(&self) -> &'a domain::Guide {
+        self.guide
+    }
+}
+
+#[Object]
+impl<'a> Guide<'a> {
+    /// An opaque global id: pass it to `node(id:)` to fetch this guide again.
+    async fn id(&self) -> ID {
+        NodeId::Guide(self.guide.id).encode()
+    }
+
+    /// Stable, url-safe name.
+    async fn slug(&self) -> &'a str {
+        self.guide.slug.as_str()
+    }
+
+    /// Display title.
+    async fn title(&self) -> &'a str {
+        self.guide.title.as_str()
+    }
+
+    /// What the guide is about, as markdown.
+    async fn description(&self) -> &'a str {
+        self.guide.description.as_str()
+    }
+
+    /// Where the guide is published: an https URL.
+    async fn url(&self) -> &'a str {
+        self.guide.url.as_str()
+    }
+
+    /// Who wrote it, when known.
+    async fn author(&self) -> Option<Author<'a>> {
+        let author = self.catalog.author(self.guide.author?)?;
+        Some(Author::new(self.catalog, author))
+    }
+
+    /// When it was published, when known.
+    async fn published_on(&self) -> Option<Date> {
+        self.guide.published.map(Date)
+    }
+
+    /// Topics.
+    async fn tags(&self) -> Vec<&'a str> {
+        self.guide.tags.iter().map(|t| t.as_str()).collect()
+    }
+
+    /// The guide's text as markdown, when we hold it.
+    async fn body(&self) -> Option<&'a str> {
+        self.guide.body.as_ref().map(|b| b.as_str())
+    }
+
+    /// Guides to read next.
+    async fn related_guides(&self) -> Vec<Guide<'a>> {
+        Guide::many(self.catalog, &self.guide.related)
+    }
+
+    /// The skills the guide covers.
+    async fn skills(&self) -> Vec<Skill<'a>> {
+        Skill::many(self.catalog, &self.guide.skills)
+    }
+}
+
+/// Someone who writes guides.
+pub struct Author<'a> {
+    catalog: &'a Catalog,
+    author: &'a domain::Author,
+}
+
+impl<'a> Author<'a> {
+    /// Wraps an author of `catalog`.
+    pub fn new(catalog: &'a Catalog, author: &'a domain::Author) -> Self {
+        Self { catalog, author }
+    }
+}
+
+#[Object]
+impl<'a> Author<'a> {
+    /// An opaque global id: pass it to `node(id:)` or `author(id:)` to fetch this author again.
+    async fn id(&self) -> ID {
+        NodeId::Author(self.author.id).encode()
+    }
+
+    /// Stable, url-safe handle that guide files refer to, e.g. `fernando-doglio`.
+    async fn handle(&self) -> &'a str {
+        self.author.handle.as_str()
+    }
+
+    /// Display name.
+    async fn name(&self) -> &'a str {
+        self.author.name.as_str()
+    }
+
+    /// The author's pages elsewhere: https URLs.
+    async fn links(&self) -> Vec<&'a str> {
+        self.author.links.iter().map(|l| l.as_str()).collect()
+    }
+
+    /// Guides by this author, newest first.
+    async fn guides(&self) -> Vec<Guide<'a>> {
+        let mut guides: Vec<_> = self
+            .catalog
+            .guides()
+            .filter(|g| g.author == Some(self.author.id))
+            .collect();
+        guides.sort_by(|a, b| b.published.cmp(&a.published).then(a.slug.cmp(&b.slug)));
+        guides
+            .into_iter()
+            .map(|g| Guide::new(self.catalog, g))
+            .collect()
+    }
+}

@@ -1,0 +1,342 @@
+//! The HTTP edge, following the GraphQL-over-HTTP specification: GET for
+//! queries only, POST with a JSON body, the response media type negotiated
+//! from `Accept`, and request errors answered without a `data` entry.
+
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Variables};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::api::{self, error::codes};
+use crate::app::App;
+
+/// The media type of GraphQL responses defined by GraphQL over HTTP.
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+/// The legacy media type, still what most clients ask for.
+pub const APPLICATION_JSON: &str = "application/json";
+
+/// The routes of the service.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(graphiql))
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(app)
+}
+
+/// Which media type the answer is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResponseType {
+    /// `application/graphql-response+json`: status codes carry meaning.
+    GraphqlResponse,
+    /// `application/json`: always 200 once the request was understood.
+    Json,
+}
+
+impl ResponseType {
+    fn media_type(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => GRAPHQL_RESPONSE_JSON,
+            Self::Json => APPLICATION_JSON,
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`; `None` when we can offer
+/// nothing the client takes.
+fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
+    let Some(accept) = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+    else {
+        // No Accept header: the specification says to treat it as application/json.
+        return Some(ResponseType::Json);
+    };
+    let mut json = false;
+    let mut wildcard = false;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => return Some(ResponseType::GraphqlResponse),
+            APPLICATION_JSON => json = true,
+            "*/*" | "application/*" => wildcard = true,
+            _ => {}
+        }
+    }
+    if json {
+        Some(ResponseType::Json)
+    } else if wildcard {
+        Some(ResponseType::GraphqlResponse)
+    } else {
+        None
+    }
+}
+
+/// A request error answered before any GraphQL work: `{"errors": [...]}`.
+fn refuse(status: StatusCode, response_type: ResponseType, message: &str) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": codes::BAD_USER_INPUT } }]
+    });
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(response_type.media_type()),
+    );
+    response
+}
+
+/// The parameters of a GraphQL request, from a query string or a JSON body.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Params {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<serde_json::Value>,
+    extensions: Option<serde_json::Value>,
+}
+
+/// Parameters as a query string carries them: variables and extensions are JSON text.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// Checks the parameters and makes an async-graphql request of them.
+fn graphql_request(params: Params) -> Result<Request, String> {
+    let query = params
+        .query
+        .ok_or("the request has no `query` parameter")?;
+    let mut request = Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    match params.variables {
+        None | Some(serde_json::Value::Null) => {}
+        Some(value @ serde_json::Value::Object(_)) => {
+            request = request.variables(Variables::from_json(value));
+        }
+        Some(_) => return Err("`variables` must be a JSON object".into()),
+    }
+    match params.extensions {
+        None | Some(serde_json::Value::Null) | Some(serde_json::Value::Object(_)) => {}
+        Some(_) => return Err("`extensions` must be a JSON object".into()),
+    }
+    Ok(request)
+}
+
+/// The type of the operation a request would run, when the document parses.
+fn operation_type(request: &Request) -> Option<OperationType> {
+    let document = async_graphql::parser::parse_query(&request.query).ok()?;
+    let operations = document.operations;
+    match &request.operation_name {
+        Some(name) => operations
+            .iter()
+            .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op.node.ty),
+        None => operations.iter().next().map(|(_, op)| op.node.ty),
+    }
+}
+
+/// Runs a request and writes the answer in the negotiated media type.
+async fn respond(app: &App, request: Request, response_type: ResponseType) -> Response {
+    let outcome = api::execute(app.schema(), request, app.snapshot()).await;
+    let (status, body) = if outcome.request_error {
+        let status = match response_type {
+            ResponseType::GraphqlResponse => StatusCode::BAD_REQUEST,
+            ResponseType::Json => StatusCode::OK,
+        };
+        (
+            status,
+            serde_json::to_vec(&serde_json::json!({ "errors": outcome.response.errors })),
+        )
+    } else {
+        (StatusCode::OK, serde_json::to_vec(&outcome.response))
+    };
+    match body {
+        Ok(body) => {
+            let mut response = (status, body).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(response_type.media_type()),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not serialize a GraphQL response");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Whether a browser is asking for a page rather than an API answer.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+async fn graphql_get(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = params else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            negotiate(&headers).unwrap_or(ResponseType::Json),
+            "the query string is malformed",
+        );
+    };
+    if params.query.is_none() && wants_html(&headers) {
+        return graphiql().await.into_response();
+    }
+    let Some(response_type) = negotiate(&headers) else {
+        return StatusCode::NOT_ACCEPTABLE.into_response();
+    };
+    let parse_json = |name: &str, text: Option<String>| -> Result<Option<serde_json::Value>, String> {
+        text.map(|t| serde_json::from_str(&t).map_err(|e| format!("`{name}` is not valid JSON: {e}")))
+            .transpose()
+    };
+    let request = parse_json("variables", params.variables)
+        .and_then(|variables| {
+            Ok(Params {
+                query: params.query,
+                operation_name: params.operation_name,
+                variables,
+                extensions: parse_json("extensions", params.extensions)?,
+            })
+        })
+        .and_then(graphql_request);
+    let request = match request {
+        Ok(request) => request,
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, response_type, &message),
+    };
+    if matches!(
+        operation_type(&request),
+        Some(OperationType::Mutation | OperationType::Subscription)
+    ) {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            response_type,
+            "only queries may be sent with GET; send mutations with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    respond(&app, request, response_type).await
+}
+
+async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(response_type) = negotiate(&headers) else {
+        return StatusCode::NOT_ACCEPTABLE.into_response();
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    if content_type.as_deref() != Some(APPLICATION_JSON) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            response_type,
+            "send the request as application/json",
+        );
+    }
+    let params: Params = match serde_json::from_slice(&body) {
+        Ok(params) => params,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                response_type,
+                &format!("the body is not a GraphQL request in JSON: {e}"),
+            );
+        }
+    };
+    match graphql_request(params) {
+        Ok(request) => respond(&app, request, response_type).await,
+        Err(message) => refuse(StatusCode::BAD_REQUEST, response_type, &message),
+    }
+}
+
+/// GraphiQL, pointed at our endpoint.
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("skillgraph")
+            .finish(),
+    )
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Prometheus metrics in the text exposition format.
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    match app.render_metrics() {
+        Some(text) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4"),
+            )],
+            text,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn accept_negotiation_follows_the_specification() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(ResponseType::Json));
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
+            Some(ResponseType::GraphqlResponse)
+        );
+        assert_eq!(negotiate(&accept("application/json")), Some(ResponseType::Json));
+        assert_eq!(negotiate(&accept("*/*")), Some(ResponseType::GraphqlResponse));
+        assert_eq!(negotiate(&accept("text/html")), None);
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json;q=0, application/json")),
+            Some(ResponseType::Json)
+        );
+    }
+}
