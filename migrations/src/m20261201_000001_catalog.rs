@@ -466,15 +466,45 @@ impl MigrationTrait for Migration {
             .await?;
 
         for (name, table, column) in [
-            ("idx_skill_prerequisites_requires", SkillPrerequisites::Table.into_iden(), SkillPrerequisites::RequiresId.into_iden()),
-            ("idx_resources_skill", Resources::Table.into_iden(), Resources::SkillId.into_iden()),
-            ("idx_roadmap_sections_roadmap", RoadmapSections::Table.into_iden(), RoadmapSections::RoadmapId.into_iden()),
-            ("idx_roadmap_items_section", RoadmapItems::Table.into_iden(), RoadmapItems::SectionId.into_iden()),
-            ("idx_roadmap_items_skill", RoadmapItems::Table.into_iden(), RoadmapItems::SkillId.into_iden()),
-            ("idx_guide_skills_skill", GuideSkills::Table.into_iden(), GuideSkills::SkillId.into_iden()),
+            (
+                "idx_skill_prerequisites_requires",
+                SkillPrerequisites::Table.into_iden(),
+                SkillPrerequisites::RequiresId.into_iden(),
+            ),
+            (
+                "idx_resources_skill",
+                Resources::Table.into_iden(),
+                Resources::SkillId.into_iden(),
+            ),
+            (
+                "idx_roadmap_sections_roadmap",
+                RoadmapSections::Table.into_iden(),
+                RoadmapSections::RoadmapId.into_iden(),
+            ),
+            (
+                "idx_roadmap_items_section",
+                RoadmapItems::Table.into_iden(),
+                RoadmapItems::SectionId.into_iden(),
+            ),
+            (
+                "idx_roadmap_items_skill",
+                RoadmapItems::Table.into_iden(),
+                RoadmapItems::SkillId.into_iden(),
+            ),
+            (
+                "idx_guide_skills_skill",
+                GuideSkills::Table.into_iden(),
+                GuideSkills::SkillId.into_iden(),
+            ),
         ] {
             manager
-                .create_index(Index::create().name(name).table(table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

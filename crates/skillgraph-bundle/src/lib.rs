@@ -81,7 +81,12 @@ mod tests {
                 skill.slug
             );
             let resources = catalog.resources(skill.id);
-            assert!(resources.len() >= 2, "{} has {} resources", skill.slug, resources.len());
+            assert!(
+                resources.len() >= 2,
+                "{} has {} resources",
+                skill.slug,
+                resources.len()
+            );
             assert_eq!(
                 resources[0].kind,
                 ResourceKind::Official,
@@ -102,7 +107,10 @@ mod tests {
             .map(|r| r.items().filter(|i| on_backend.contains(&i.skill)).count())
             .max()
             .unwrap_or(0);
-        assert!(shared >= 5, "the second roadmap shares only {shared} skills");
+        assert!(
+            shared >= 5,
+            "the second roadmap shares only {shared} skills"
+        );
     }
 
     #[test]
@@ -115,9 +123,18 @@ mod tests {
             guide.title.as_str(),
             "8 In-Demand Backend Developer Skills to Master"
         );
-        assert_eq!(guide.url.as_str(), "https://roadmap.sh/backend/developer-skills");
-        assert_eq!(guide.published.map(|d| d.to_string()).as_deref(), Some("2024-02-27"));
-        let author = guide.author.and_then(|a| catalog.author(a)).expect("author");
+        assert_eq!(
+            guide.url.as_str(),
+            "https://roadmap.sh/backend/developer-skills"
+        );
+        assert_eq!(
+            guide.published.map(|d| d.to_string()).as_deref(),
+            Some("2024-02-27")
+        );
+        let author = guide
+            .author
+            .and_then(|a| catalog.author(a))
+            .expect("author");
         assert_eq!(author.name.as_str(), "Fernando Doglio");
         let related: Vec<_> = guide
             .related
@@ -147,9 +164,12 @@ mod tests {
 
     #[test]
     fn a_malformed_file_names_the_position() {
-        let err = parse("broken.yaml", "format: skillgraph-bundle/1\nskills:\n  - slug: Not A Slug\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse(
+            "broken.yaml",
+            "format: skillgraph-bundle/1\nskills:\n  - slug: Not A Slug\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.starts_with("broken.yaml: "), "{err}");
         assert!(err.contains("not a valid slug"), "{err}");
         assert!(err.contains('3'), "the line number is named: {err}");

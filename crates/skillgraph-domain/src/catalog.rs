@@ -150,6 +150,12 @@ pub struct Catalog {
     prerequisite_graph: DiGraph<SkillId, Strength>,
 }
 
+/// Positions of things by storage id and by slug.
+type Indexes<I> = (HashMap<I, usize>, HashMap<Slug, usize>);
+
+/// Resolves a slug to a skill id, naming the referrer when it does not resolve.
+type SkillResolver<'r> = dyn Fn(&Slug, &dyn Fn() -> String) -> Result<SkillId, CatalogError> + 'r;
+
 /// Indexes things by id and by slug, refusing duplicates of either.
 fn index<T, I: std::hash::Hash + Eq + Copy>(
     kind: &'static str,
@@ -157,7 +163,7 @@ fn index<T, I: std::hash::Hash + Eq + Copy>(
     id: impl Fn(&T) -> I,
     raw: impl Fn(I) -> i64,
     slug: impl Fn(&T) -> &Slug,
-) -> Result<(HashMap<I, usize>, HashMap<Slug, usize>), CatalogError> {
+) -> Result<Indexes<I>, CatalogError> {
     let mut by_id = HashMap::with_capacity(items.len());
     let mut by_slug = HashMap::with_capacity(items.len());
     for (position, item) in items.iter().enumerate() {
@@ -180,7 +186,8 @@ fn index<T, I: std::hash::Hash + Eq + Copy>(
 impl Catalog {
     /// An empty catalog: what a fresh database holds.
     pub fn empty() -> Self {
-        Self::build(CatalogParts::default()).unwrap_or_else(|_| unreachable!("empty parts are consistent"))
+        Self::build(CatalogParts::default())
+            .unwrap_or_else(|_| unreachable!("empty parts are consistent"))
     }
 
     /// Checks the parts as a whole and indexes them.
@@ -199,12 +206,10 @@ impl Catalog {
         authors.sort_by_key(|a| a.id);
         guides.sort_by_key(|g| g.id);
 
-        let (skill_index, skill_by_slug) =
-            index("skill", &skills, |s| s.id, |i| i.0, |s| &s.slug)?;
+        let (skill_index, skill_by_slug) = index("skill", &skills, |s| s.id, |i| i.0, |s| &s.slug)?;
         let (roadmap_index, roadmap_by_slug) =
             index("roadmap", &roadmaps, |r| r.id, |i| i.0, |r| &r.slug)?;
-        let (guide_index, guide_by_slug) =
-            index("guide", &guides, |g| g.id, |i| i.0, |g| &g.slug)?;
+        let (guide_index, guide_by_slug) = index("guide", &guides, |g| g.id, |i| i.0, |g| &g.slug)?;
         let (author_index, author_by_handle) =
             index("author", &authors, |a| a.id, |i| i.0, |a| &a.handle)?;
 
@@ -235,11 +240,11 @@ impl Catalog {
             .collect();
 
         // Hierarchy: parents exist and form a tree.
-        for position in 0..skills.len() {
-            if let Some(parent) = skills[position].parent {
-                let from = || format!("skill `{}` (parent)", skills[position].slug);
+        for skill in &skills {
+            if let Some(parent) = skill.parent {
+                let from = || format!("skill `{}` (parent)", skill.slug);
                 let parent_position = skill_at(parent, &from)?;
-                entries[parent_position].children.push(skills[position].id);
+                entries[parent_position].children.push(skill.id);
             }
         }
         for start in 0..skills.len() {
@@ -292,7 +297,10 @@ impl Catalog {
         }
         if let Some(cycle) = find_cycle(&graph) {
             return Err(CatalogError::PrerequisiteCycle(
-                cycle.into_iter().map(|n| skills[n.index()].slug.clone()).collect(),
+                cycle
+                    .into_iter()
+                    .map(|n| skills[n.index()].slug.clone())
+                    .collect(),
             ));
         }
 
@@ -807,7 +815,7 @@ fn parts_from_bundle(bundle: &Bundle) -> Result<CatalogParts, CatalogError> {
         i: &BundleItem,
         roadmap: &Slug,
         next_item: &mut i64,
-        skill: &dyn Fn(&Slug, &dyn Fn() -> String) -> Result<SkillId, CatalogError>,
+        skill: &SkillResolver<'_>,
     ) -> Result<RoadmapItem, CatalogError> {
         *next_item += 1;
         let id = ItemId(*next_item);

@@ -263,6 +263,13 @@ text_type!(
     Alias, "an alias", 100, single_line: true, allow_empty: false
 );
 
+impl Default for Markdown {
+    /// Empty text: descriptions may be left out.
+    fn default() -> Self {
+        Self(String::new())
+    }
+}
+
 /// A tag is a slug; tags group skills and guides across roadmaps.
 pub type Tag = Slug;
 
@@ -448,12 +455,5 @@ mod tests {
         }
         let err = Level::parse("expert").unwrap_err().to_string();
         assert!(err.contains("beginner intermediate advanced"), "{err}");
-    }
-}
-
-impl Default for Markdown {
-    /// Empty text: descriptions may be left out.
-    fn default() -> Self {
-        Self(String::new())
     }
 }

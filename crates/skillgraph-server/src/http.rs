@@ -127,9 +127,7 @@ struct GetParams {
 
 /// Checks the parameters and makes an async-graphql request of them.
 fn graphql_request(params: Params) -> Result<Request, String> {
-    let query = params
-        .query
-        .ok_or("the request has no `query` parameter")?;
+    let query = params.query.ok_or("the request has no `query` parameter")?;
     let mut request = Request::new(query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -218,10 +216,13 @@ async fn graphql_get(
     let Some(response_type) = negotiate(&headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let parse_json = |name: &str, text: Option<String>| -> Result<Option<serde_json::Value>, String> {
-        text.map(|t| serde_json::from_str(&t).map_err(|e| format!("`{name}` is not valid JSON: {e}")))
+    let parse_json =
+        |name: &str, text: Option<String>| -> Result<Option<serde_json::Value>, String> {
+            text.map(|t| {
+                serde_json::from_str(&t).map_err(|e| format!("`{name}` is not valid JSON: {e}"))
+            })
             .transpose()
-    };
+        };
     let request = parse_json("variables", params.variables)
         .and_then(|variables| {
             Ok(Params {
@@ -260,7 +261,13 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     if content_type.as_deref() != Some(APPLICATION_JSON) {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -328,14 +335,24 @@ mod tests {
     fn accept_negotiation_follows_the_specification() {
         assert_eq!(negotiate(&HeaderMap::new()), Some(ResponseType::Json));
         assert_eq!(
-            negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
+            negotiate(&accept(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
             Some(ResponseType::GraphqlResponse)
         );
-        assert_eq!(negotiate(&accept("application/json")), Some(ResponseType::Json));
-        assert_eq!(negotiate(&accept("*/*")), Some(ResponseType::GraphqlResponse));
+        assert_eq!(
+            negotiate(&accept("application/json")),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(
+            negotiate(&accept("*/*")),
+            Some(ResponseType::GraphqlResponse)
+        );
         assert_eq!(negotiate(&accept("text/html")), None);
         assert_eq!(
-            negotiate(&accept("application/graphql-response+json;q=0, application/json")),
+            negotiate(&accept(
+                "application/graphql-response+json;q=0, application/json"
+            )),
             Some(ResponseType::Json)
         );
     }

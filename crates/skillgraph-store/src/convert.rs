@@ -108,8 +108,10 @@ pub(crate) fn parts(rows: Rows) -> Result<CatalogParts, StoreError> {
         parts.prerequisites.push(Prerequisite {
             skill: SkillId(skill_id.into()),
             requires: SkillId(requires_id.into()),
-            strength: Strength::parse(&strength)
-                .map_err(corrupt("skill_prerequisites", format!("{skill_id}/{requires_id}")))?,
+            strength: Strength::parse(&strength).map_err(corrupt(
+                "skill_prerequisites",
+                format!("{skill_id}/{requires_id}"),
+            ))?,
         });
     }
     for row in relations {
@@ -184,12 +186,15 @@ pub(crate) fn parts(rows: Rows) -> Result<CatalogParts, StoreError> {
             description,
         } = row;
         let bad = |_: ()| corrupt("roadmap_sections", id);
-        sections_by_roadmap.entry(roadmap_id).or_default().push(Section {
-            id: SectionId(id.into()),
-            title: Title::parse(title).map_err(bad(()))?,
-            description: Markdown::parse(description).map_err(bad(()))?,
-            items: build_items(id, None, &mut items_by_parent)?,
-        });
+        sections_by_roadmap
+            .entry(roadmap_id)
+            .or_default()
+            .push(Section {
+                id: SectionId(id.into()),
+                title: Title::parse(title).map_err(bad(()))?,
+                description: Markdown::parse(description).map_err(bad(()))?,
+                items: build_items(id, None, &mut items_by_parent)?,
+            });
     }
     if let Some(((section, _), rows)) = items_by_parent.into_iter().next() {
         return Err(StoreError::Corrupt {

@@ -19,9 +19,9 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectOptions, ConnectionTrait, Database,
     DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait,
 };
-use skillgraph_migrations::MigratorTrait;
 use skillgraph_domain::{Bundle, BundleItem, Catalog, CatalogError, Slug};
 use skillgraph_migrations::Migrator;
+use skillgraph_migrations::MigratorTrait;
 
 use crate::entities::*;
 
@@ -118,15 +118,13 @@ impl Store {
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10));
         if engine == Engine::Sqlite {
-            options
-                .max_connections(4)
-                .map_sqlx_sqlite_opts(|o| {
-                    o.create_if_missing(true)
-                        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-                        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-                        .foreign_keys(true)
-                        .busy_timeout(Duration::from_secs(10))
-                });
+            options.max_connections(4).map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
         } else {
             options.max_connections(16);
         }
@@ -264,11 +262,7 @@ impl Store {
         let ids = import::write(&txn, bundle).await?;
         let version = bump_version(&txn).await?;
         txn.commit().await?;
-        tracing::info!(
-            skills = ids,
-            version,
-            "imported a bundle into the catalog"
-        );
+        tracing::info!(skills = ids, version, "imported a bundle into the catalog");
         Ok(version)
     }
 }
@@ -294,7 +288,9 @@ async fn bump_version(txn: &impl ConnectionTrait) -> Result<i64, StoreError> {
 mod import {
     use std::collections::HashMap;
 
-    use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, EntityTrait};
+    use sea_orm::{
+        ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, EntityTrait,
+    };
 
     use super::*;
 
@@ -520,7 +516,9 @@ mod tests {
 
     async fn each_engine(test: impl AsyncFn(Store)) {
         for scratch in ScratchDatabase::all_engines().await {
-            let store = Store::open(scratch.url()).await.expect("open scratch database");
+            let store = Store::open(scratch.url())
+                .await
+                .expect("open scratch database");
             test(store.clone()).await;
             store.close().await.expect("close");
         }
@@ -548,10 +546,12 @@ mod tests {
             let mut bundle = skillgraph_bundle::bundled().unwrap();
             let first = bundle.skills[0].slug.clone();
             let last = bundle.skills.len() - 1;
-            bundle.skills[last].prerequisites.push(skillgraph_domain::BundlePrerequisite {
-                skill: Slug::parse("no-such-skill").unwrap(),
-                strength: skillgraph_domain::Strength::Required,
-            });
+            bundle.skills[last]
+                .prerequisites
+                .push(skillgraph_domain::BundlePrerequisite {
+                    skill: Slug::parse("no-such-skill").unwrap(),
+                    strength: skillgraph_domain::Strength::Required,
+                });
             let err = store.import_bundle(&bundle).await.unwrap_err();
             assert!(err.to_string().contains("no-such-skill"), "{err}");
             assert!(store.is_empty().await.unwrap(), "{first} was written");

@@ -4,8 +4,10 @@
 //! `first/after/last/before` follow the Relay connection specification, with
 //! a maximum page size.
 
-use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{OutputType, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::connection::{CursorType, PageInfo};
+use async_graphql::{Object, OutputType, TypeName};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -47,15 +49,76 @@ impl CursorType for Position {
     }
 }
 
-/// Fields every connection has besides edges, nodes and page info.
-#[derive(SimpleObject)]
-pub struct ConnectionTotals {
-    /// How many items match the filter, across all pages.
-    pub total_count: usize,
+/// One item of a page with the cursor of its position.
+pub struct PageEdge<N> {
+    cursor: Position,
+    node: N,
 }
 
-/// A connection of `Node`s with a total count.
-pub type Page<Node> = Connection<Position, Node, ConnectionTotals>;
+/// An item of a connection with the cursor of its position: pass the cursor
+/// as `after` or `before` to page from here.
+#[Object(name_type)]
+impl<N: OutputType> PageEdge<N> {
+    /// The position of this item, for `after` and `before`.
+    async fn cursor(&self) -> String {
+        self.cursor.encode_cursor()
+    }
+
+    /// The item.
+    async fn node(&self) -> &N {
+        &self.node
+    }
+}
+
+impl<N: OutputType> TypeName for PageEdge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", N::type_name()).into()
+    }
+}
+
+/// One page of a list that can grow, with a cursor per item.
+pub struct Page<N> {
+    edges: Vec<PageEdge<N>>,
+    has_previous_page: bool,
+    has_next_page: bool,
+    total_count: usize,
+}
+
+/// One page of a filtered, ordered list, with the cursors to fetch the pages
+/// around it (Relay cursor connection).
+#[Object(name_type)]
+impl<N: OutputType> Page<N> {
+    /// The items of this page with their cursors.
+    async fn edges(&self) -> &[PageEdge<N>] {
+        &self.edges
+    }
+
+    /// The items of this page, without cursors.
+    async fn nodes(&self) -> Vec<&N> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+
+    /// Where this page lies in the whole list.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
+            start_cursor: self.edges.first().map(|e| e.cursor.encode_cursor()),
+            end_cursor: self.edges.last().map(|e| e.cursor.encode_cursor()),
+        }
+    }
+
+    /// How many items match the filter, across all pages.
+    async fn total_count(&self) -> usize {
+        self.total_count
+    }
+}
+
+impl<N: OutputType> TypeName for Page<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", N::type_name()).into()
+    }
+}
 
 /// The pagination arguments of a connection field.
 #[derive(Debug, Default, Clone)]
@@ -109,19 +172,21 @@ impl PageArgs {
         if let Some(last) = last {
             start = start.max(end.saturating_sub(last));
         }
-        let mut page = Connection::with_additional_fields(
-            start > 0,
-            end < total,
-            ConnectionTotals { total_count: total },
-        );
-        page.edges.extend(
-            all.into_iter()
+        Ok(Page {
+            edges: all
+                .into_iter()
                 .enumerate()
                 .skip(start)
                 .take(end - start)
-                .map(|(position, node)| Edge::new(Position(position), node)),
-        );
-        Ok(page)
+                .map(|(position, node)| PageEdge {
+                    cursor: Position(position),
+                    node,
+                })
+                .collect(),
+            has_previous_page: start > 0,
+            has_next_page: end < total,
+            total_count: total,
+        })
     }
 }
 

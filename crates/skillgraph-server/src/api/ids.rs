@@ -68,7 +68,14 @@ mod tests {
     fn ids_round_trip_and_garbage_is_refused() {
         let id = NodeId::Skill(SkillId(42));
         assert_eq!(NodeId::decode(&id.encode()).unwrap(), id);
-        for bad in ["", "nope", "U2tpbGw6", "U2tpbGw6YQ", "VXNlcjox", "U2tpbGw6MDQy"] {
+        for bad in [
+            "",
+            "nope",
+            "U2tpbGw6",
+            "U2tpbGw6YQ",
+            "VXNlcjox",
+            "U2tpbGw6MDQy",
+        ] {
             assert!(NodeId::decode(bad).is_err(), "{bad}");
         }
     }

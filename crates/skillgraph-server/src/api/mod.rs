@@ -71,3 +71,75 @@ pub async fn execute(schema: &SkillgraphSchema, request: Request, snapshot: Snap
         request_error,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::Value;
+
+    use super::*;
+
+    const INTROSPECTION: &str = r#"{ __schema { types {
+        name kind description
+        fields(includeDeprecated: true) { name description args { name description } }
+        inputFields { name description }
+        enumValues(includeDeprecated: true) { name description }
+    } } }"#;
+
+    fn missing(value: &serde_json::Value) -> bool {
+        value.as_str().is_none_or(|d| d.trim().is_empty())
+    }
+
+    #[tokio::test]
+    async fn every_type_field_argument_and_enum_value_has_a_description() {
+        let empty = skillgraph_domain::Catalog::empty();
+        let snapshot = Arc::new(LoadedCatalog {
+            catalog: empty,
+            version: 0,
+            updated_at: chrono::Utc::now(),
+        });
+        let outcome = execute(&schema(), Request::new(INTROSPECTION), snapshot).await;
+        assert!(
+            outcome.response.errors.is_empty(),
+            "{:?}",
+            outcome.response.errors
+        );
+        let Value::Object(data) = outcome.response.data else {
+            panic!("no data")
+        };
+        let json = serde_json::to_value(&data).unwrap();
+        let mut undocumented = Vec::new();
+        for ty in json["__schema"]["types"].as_array().unwrap() {
+            let name = ty["name"].as_str().unwrap();
+            if name.starts_with("__") || ["String", "Int", "Float", "Boolean", "ID"].contains(&name)
+            {
+                continue;
+            }
+            if missing(&ty["description"]) {
+                undocumented.push(name.to_owned());
+            }
+            for field in ty["fields"].as_array().into_iter().flatten() {
+                let field_name = format!("{name}.{}", field["name"].as_str().unwrap());
+                if missing(&field["description"]) {
+                    undocumented.push(field_name.clone());
+                }
+                for arg in field["args"].as_array().into_iter().flatten() {
+                    if missing(&arg["description"]) {
+                        undocumented
+                            .push(format!("{field_name}({})", arg["name"].as_str().unwrap()));
+                    }
+                }
+            }
+            for input in ty["inputFields"].as_array().into_iter().flatten() {
+                if missing(&input["description"]) {
+                    undocumented.push(format!("{name}.{}", input["name"].as_str().unwrap()));
+                }
+            }
+            for value in ty["enumValues"].as_array().into_iter().flatten() {
+                if missing(&value["description"]) {
+                    undocumented.push(format!("{name}.{}", value["name"].as_str().unwrap()));
+                }
+            }
+        }
+        assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
+    }
+}

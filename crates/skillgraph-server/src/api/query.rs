@@ -289,6 +289,7 @@ fn guides_matching<'a>(
         .collect())
 }
 
+/// The entry point of every read.
 #[Object]
 impl Query {
     /// Fetches any object by its global id; `null` when nothing has that id.
@@ -373,9 +374,7 @@ impl Query {
                 catalog.author_by_handle(&handle)
             }
             _ => {
-                return Err(
-                    ApiError::bad_input("give exactly one of `id` and `handle`").into(),
-                );
+                return Err(ApiError::bad_input("give exactly one of `id` and `handle`").into());
             }
         };
         Ok(author.map(|a| Author::new(catalog, a)))

@@ -8,7 +8,10 @@ use chrono::NaiveDate;
 pub struct Date(pub NaiveDate);
 
 /// A calendar date in ISO 8601 form, `YYYY-MM-DD`.
-#[Scalar(name = "Date", specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")]
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {

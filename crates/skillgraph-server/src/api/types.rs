@@ -119,9 +119,7 @@ impl<'a> Node<'a> {
             NodeId::Roadmap(id) => Self::Roadmap(Roadmap::new(catalog, catalog.roadmap(id)?)),
             NodeId::Guide(id) => Self::Guide(Guide::new(catalog, catalog.guide(id)?)),
             NodeId::Author(id) => Self::Author(Author::new(catalog, catalog.author(id)?)),
-            NodeId::Resource(id) => {
-                Self::Resource(Resource::new(catalog, catalog.resource(id)?))
-            }
+            NodeId::Resource(id) => Self::Resource(Resource::new(catalog, catalog.resource(id)?)),
         })
     }
 }
@@ -157,6 +155,7 @@ pub struct PrerequisiteLink<'a> {
     strength: domain::Strength,
 }
 
+/// A skill reached over a prerequisite edge, with the edge's strength.
 #[Object]
 impl<'a> PrerequisiteLink<'a> {
     /// The skill at the other end of the edge.
@@ -179,6 +178,7 @@ pub struct ExternalId<'a> {
     value: &'a str,
 }
 
+/// Something a person can learn: one node, the same on every roadmap that holds it.
 #[Object]
 impl<'a> Skill<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this skill again.
@@ -345,6 +345,7 @@ impl<'a> Resource<'a> {
     }
 }
 
+/// A learning resource attached to a skill.
 #[Object]
 impl<'a> Resource<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this resource again.
@@ -392,6 +393,7 @@ impl<'a> Roadmap<'a> {
     }
 }
 
+/// A curated learning order over skills, in sections.
 #[Object]
 impl<'a> Roadmap<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this roadmap again.
@@ -438,7 +440,10 @@ impl<'a> Roadmap<'a> {
 
     /// Guides that cover skills of this roadmap, those covering most of it first.
     async fn guides(&self) -> Vec<Guide<'a>> {
-        Guide::many(self.catalog, self.catalog.guides_for_roadmap(self.roadmap.id))
+        Guide::many(
+            self.catalog,
+            self.catalog.guides_for_roadmap(self.roadmap.id),
+        )
     }
 
     /// How many skills the roadmap holds, nested items included.
@@ -453,6 +458,7 @@ pub struct RoadmapSection<'a> {
     section: &'a domain::Section,
 }
 
+/// A stage of a roadmap: a titled, ordered group of items.
 #[Object]
 impl<'a> RoadmapSection<'a> {
     /// Display title.
@@ -483,6 +489,7 @@ impl<'a> RoadmapItem<'a> {
     }
 }
 
+/// A skill's place on a roadmap, with how the roadmap suggests it; items may nest subtopics.
 #[Object]
 impl<'a> RoadmapItem<'a> {
     /// The skill at this place of the roadmap.
@@ -526,6 +533,7 @@ impl<'a> Guide<'a> {
     }
 }
 
+/// An article that covers skills.
 #[Object]
 impl<'a> Guide<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this guide again.
@@ -598,6 +606,7 @@ impl<'a> Author<'a> {
     }
 }
 
+/// Someone who writes guides.
 #[Object]
 impl<'a> Author<'a> {
     /// An opaque global id: pass it to `node(id:)` or `author(id:)` to fetch this author again.

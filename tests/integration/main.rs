@@ -1,0 +1,8 @@
+//! The integration tests: every test starts the real `skillgraph` binary on a
+//! free loopback port against a fresh database (SQLite, and PostgreSQL when
+//! `SKILLGRAPH_TEST_POSTGRES_URL` is set) and talks to it over HTTP.
+
+mod cli;
+mod harness;
+mod http_edge;
+mod read_api;
