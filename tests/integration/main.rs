@@ -3,6 +3,7 @@
 //! `SKILLGRAPH_TEST_POSTGRES_URL` is set) and talks to it over HTTP.
 
 mod cli;
+mod graph_answers;
 mod harness;
 mod http_edge;
 mod read_api;

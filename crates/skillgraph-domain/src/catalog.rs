@@ -135,7 +135,7 @@ struct RoadmapEntry {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     skills: Vec<SkillEntry>,
-    skill_index: HashMap<SkillId, usize>,
+    pub(crate) skill_index: HashMap<SkillId, usize>,
     skill_by_slug: HashMap<Slug, usize>,
     roadmaps: Vec<RoadmapEntry>,
     roadmap_index: HashMap<RoadmapId, usize>,
@@ -147,7 +147,13 @@ pub struct Catalog {
     author_index: HashMap<AuthorId, usize>,
     author_by_handle: HashMap<Slug, usize>,
     resource_index: HashMap<ResourceId, (usize, usize)>,
-    prerequisite_graph: DiGraph<SkillId, Strength>,
+    /// Prerequisite edges from the skill needed first to the skill it
+    /// unlocks; node `n` is the skill at position `n`.
+    pub(crate) prerequisite_graph: DiGraph<SkillId, Strength>,
+    /// Per skill position: its place in the catalog's reading order (first
+    /// place on any roadmap, roadmaps in id order; then slug), which breaks
+    /// ties wherever the graph leaves the order free.
+    pub(crate) rank: Vec<u32>,
 }
 
 /// Positions of things by storage id and by slug.
@@ -440,7 +446,27 @@ impl Catalog {
             });
         }
 
+        // Reading order: a skill's first place on the roadmaps in id order, then its slug.
+        let mut first_place = vec![(usize::MAX, usize::MAX); entries.len()];
+        for (roadmap_position, entry) in roadmap_entries.iter().enumerate() {
+            for (item_position, item) in entry.roadmap.items().enumerate() {
+                let at = skill_index[&item.skill];
+                first_place[at] = first_place[at].min((roadmap_position, item_position));
+            }
+        }
+        let mut by_rank: Vec<usize> = (0..entries.len()).collect();
+        by_rank.sort_by(|&a, &b| {
+            first_place[a]
+                .cmp(&first_place[b])
+                .then_with(|| entries[a].skill.slug.cmp(&entries[b].skill.slug))
+        });
+        let mut rank = vec![0; entries.len()];
+        for (position_in_rank, &at) in by_rank.iter().enumerate() {
+            rank[at] = position_in_rank as u32;
+        }
+
         Ok(Self {
+            rank,
             skills: entries,
             skill_index,
             skill_by_slug,
@@ -479,6 +505,11 @@ impl Catalog {
     /// The skill with this slug.
     pub fn skill_by_slug(&self, slug: &str) -> Option<&Skill> {
         self.skill_by_slug.get(slug).map(|&p| &self.skills[p].skill)
+    }
+
+    /// The skill at a position of the prerequisite graph.
+    pub(crate) fn skill_at(&self, position: usize) -> &Skill {
+        &self.skills[position].skill
     }
 
     fn skill_entry(&self, id: SkillId) -> Option<&SkillEntry> {

@@ -8,6 +8,7 @@
 
 pub mod bundle;
 pub mod catalog;
+pub mod graph;
 pub mod model;
 pub mod values;
 

@@ -56,26 +56,23 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
-/// Gives every error that lacks a code one: errors raised before execution
-/// (parse, validation, variables) are the client's, anything else is ours.
-pub fn ensure_codes(errors: &mut [ServerError], request_error: bool) {
+/// Gives every error that lacks a code one.
+///
+/// Every error our resolvers raise is an [`ApiError`] and carries its code,
+/// internal ones included. An uncoded error therefore comes from
+/// async-graphql itself: parsing, validation, or coercing an argument or
+/// variable to its type, all of which are the client's input.
+pub fn ensure_codes(errors: &mut [ServerError]) {
     for error in errors {
         let has_code = error
             .extensions
             .as_ref()
             .is_some_and(|e| e.get("code").is_some());
         if !has_code {
-            let code = if request_error {
-                codes::BAD_USER_INPUT
-            } else {
-                tracing::error!(message = %error.message, "uncoded error while executing a request");
-                error.message = "internal server error".into();
-                codes::INTERNAL_SERVER_ERROR
-            };
             error
                 .extensions
                 .get_or_insert_with(Default::default)
-                .set("code", code);
+                .set("code", codes::BAD_USER_INPUT);
         }
     }
 }

@@ -65,7 +65,7 @@ pub async fn execute(schema: &SkillgraphSchema, request: Request, snapshot: Snap
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    error::ensure_codes(&mut response.errors, request_error);
+    error::ensure_codes(&mut response.errors);
     Outcome {
         response,
         request_error,

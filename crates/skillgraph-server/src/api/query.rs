@@ -1,13 +1,14 @@
 //! The query root: lookups by id and slug, and connections over the catalog.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use skillgraph_domain::{Catalog, Slug};
+use skillgraph_domain::graph::EdgeFilter;
+use skillgraph_domain::{Catalog, SkillId, Slug, Strength};
 
 use super::connection::{Page, PageArgs};
 use super::error::ApiError;
 use super::ids::NodeId;
 use super::snapshot;
-use super::types::{Author, Guide, Node, Roadmap, Skill, SkillLevel};
+use super::types::{Author, Guide, LearningPath, Node, Roadmap, Skill, SkillLevel};
 
 /// The most ids one `nodes` call may ask for.
 pub const MAX_NODES: usize = 100;
@@ -24,6 +25,31 @@ fn slug_argument(name: &str, value: &str) -> Result<Slug, ApiError> {
 /// Whether `text` contains `needle`, ignoring case; `needle` is already lowercase.
 fn contains(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(needle)
+}
+
+/// Resolves skill slugs given as arguments; an unknown or malformed one is
+/// BAD_USER_INPUT that names it.
+fn skill_ids(catalog: &Catalog, name: &str, slugs: &[String]) -> Result<Vec<SkillId>, ApiError> {
+    slugs
+        .iter()
+        .map(|slug| {
+            slug_argument(name, slug)?;
+            catalog
+                .skill_by_slug(slug)
+                .map(|s| s.id)
+                .ok_or_else(|| ApiError::bad_input(format!("`{name}`: there is no skill `{slug}`")))
+        })
+        .collect()
+}
+
+/// Which prerequisite edges a learning path follows.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PathStrength {
+    /// Only required prerequisites: the shortest honest path.
+    #[default]
+    Required,
+    /// Required and recommended prerequisites: the thorough path.
+    All,
 }
 
 /// Which way a list is sorted.
@@ -378,6 +404,50 @@ impl Query {
             }
         };
         Ok(author.map(|a| Author::new(catalog, a)))
+    }
+
+    /// The skills still to learn to reach every target, each after all of
+    /// its prerequisites. Known skills, and whatever only they need, are
+    /// left out. The same question always gives the same order: ties follow
+    /// the skills' places on the roadmaps, then their slugs.
+    async fn learning_path<'ctx>(
+        &self,
+        ctx: &Context<'ctx>,
+        #[graphql(desc = "Slugs of the skills to reach (at most 64).")] targets: Vec<String>,
+        #[graphql(desc = "Slugs of skills already learnt.")] known: Option<Vec<String>>,
+        #[graphql(desc = "Which prerequisites to follow; REQUIRED when left out.")]
+        strength: Option<PathStrength>,
+    ) -> Result<LearningPath<'ctx>> {
+        let catalog = &snapshot(ctx).catalog;
+        if targets.is_empty() {
+            return Err(ApiError::bad_input("`targets` must name at least one skill").into());
+        }
+        let target_ids = skill_ids(catalog, "targets", &targets)?;
+        let known_ids = skill_ids(catalog, "known", known.as_deref().unwrap_or_default())?;
+        let filter = match strength.unwrap_or_default() {
+            PathStrength::Required => EdgeFilter::Only(Strength::Required),
+            PathStrength::All => EdgeFilter::All,
+        };
+        let steps = catalog
+            .learning_path(&target_ids, &known_ids, filter)
+            .map_err(|e| ApiError::bad_input(e.to_string()))?;
+        Ok(LearningPath::new(catalog, target_ids, steps))
+    }
+
+    /// The shortest chain of prerequisites from `from` to `to`, each skill a
+    /// prerequisite of the next; `null` when `to` does not build on `from`.
+    async fn prerequisite_path<'ctx>(
+        &self,
+        ctx: &Context<'ctx>,
+        #[graphql(desc = "Slug of the skill to start from (the more basic one).")] from: String,
+        #[graphql(desc = "Slug of the skill to arrive at.")] to: String,
+    ) -> Result<Option<Vec<Skill<'ctx>>>> {
+        let catalog = &snapshot(ctx).catalog;
+        let from = skill_ids(catalog, "from", &[from])?[0];
+        let to = skill_ids(catalog, "to", &[to])?[0];
+        Ok(catalog
+            .prerequisite_path(from, to)
+            .map(|path| Skill::many(catalog, &path)))
     }
 
     /// All skills, filtered and ordered, a page at a time.

@@ -4,7 +4,9 @@
 use async_graphql::{Enum, ID, Interface, Object, SimpleObject};
 use skillgraph_domain as domain;
 use skillgraph_domain::Catalog;
+use skillgraph_domain::graph::{EdgeFilter, Towards};
 
+use super::error::ApiError;
 use super::ids::NodeId;
 use super::scalars::Date;
 
@@ -137,7 +139,7 @@ impl<'a> Skill<'a> {
     }
 
     /// The skills with these ids, in the same order.
-    fn many(catalog: &'a Catalog, ids: &[domain::SkillId]) -> Vec<Self> {
+    pub fn many(catalog: &'a Catalog, ids: &[domain::SkillId]) -> Vec<Self> {
         ids.iter()
             .filter_map(|id| catalog.skill(*id).map(|s| Self::new(catalog, s)))
             .collect()
@@ -149,23 +151,29 @@ impl<'a> Skill<'a> {
     }
 }
 
-/// A skill reached over a prerequisite edge, with the edge's strength.
+/// A skill reached over prerequisite edges, with how strongly and how far.
 pub struct PrerequisiteLink<'a> {
     skill: Skill<'a>,
     strength: domain::Strength,
+    distance: u32,
 }
 
-/// A skill reached over a prerequisite edge, with the edge's strength.
+/// A skill reached over prerequisite edges, with how strongly and how far.
 #[Object]
 impl<'a> PrerequisiteLink<'a> {
-    /// The skill at the other end of the edge.
+    /// The skill at the other end.
     async fn skill(&self) -> &Skill<'a> {
         &self.skill
     }
 
-    /// How strongly the dependent skill needs the prerequisite.
+    /// REQUIRED when a chain of required edges leads there, else RECOMMENDED.
     async fn strength(&self) -> PrerequisiteStrength {
         self.strength.into()
+    }
+
+    /// The fewest prerequisite edges between the two skills: 1 for a direct edge.
+    async fn distance(&self) -> u32 {
+        self.distance
     }
 }
 
@@ -233,33 +241,41 @@ impl<'a> Skill<'a> {
             .collect()
     }
 
-    /// The skills to learn before this one (direct edges), optionally only those of one strength.
+    /// The skills to learn before this one: direct edges, or with
+    /// `transitive: true` every skill needed before it, nearest first.
     async fn prerequisites(
         &self,
-        #[graphql(desc = "Only edges of this strength; all when left out.")] strength: Option<
-            PrerequisiteStrength,
-        >,
-    ) -> Vec<PrerequisiteLink<'a>> {
-        links(
-            self.catalog,
-            self.catalog.prerequisites(self.skill.id),
+        #[graphql(desc = "Only follow edges of this strength; all when left out.")]
+        strength: Option<PrerequisiteStrength>,
+        #[graphql(desc = "Follow prerequisites of prerequisites too; false when left out.")]
+        transitive: Option<bool>,
+        #[graphql(desc = "With `transitive`, stop this many edges away (at least 1).")]
+        max_depth: Option<i32>,
+    ) -> Result<Vec<PrerequisiteLink<'a>>, ApiError> {
+        self.links(
+            Towards::Prerequisites,
             strength,
-            |p| p.requires,
+            transitive.unwrap_or(false),
+            max_depth,
         )
     }
 
-    /// The skills that list this one as a direct prerequisite: what it unlocks.
+    /// The skills this one unlocks: direct dependents, or with
+    /// `transitive: true` everything that needs it, nearest first.
     async fn dependents(
         &self,
-        #[graphql(desc = "Only edges of this strength; all when left out.")] strength: Option<
-            PrerequisiteStrength,
-        >,
-    ) -> Vec<PrerequisiteLink<'a>> {
-        links(
-            self.catalog,
-            self.catalog.dependents(self.skill.id),
+        #[graphql(desc = "Only follow edges of this strength; all when left out.")]
+        strength: Option<PrerequisiteStrength>,
+        #[graphql(desc = "Follow dependents of dependents too; false when left out.")]
+        transitive: Option<bool>,
+        #[graphql(desc = "With `transitive`, stop this many edges away (at least 1).")]
+        max_depth: Option<i32>,
+    ) -> Result<Vec<PrerequisiteLink<'a>>, ApiError> {
+        self.links(
+            Towards::Dependents,
             strength,
-            |p| p.skill,
+            transitive.unwrap_or(false),
+            max_depth,
         )
     }
 
@@ -312,24 +328,59 @@ impl<'a> Skill<'a> {
     }
 }
 
-/// Wraps prerequisite edges, keeping those of the asked strength.
-fn links<'a>(
-    catalog: &'a Catalog,
-    edges: &'a [domain::Prerequisite],
-    strength: Option<PrerequisiteStrength>,
-    other_end: impl Fn(&domain::Prerequisite) -> domain::SkillId,
-) -> Vec<PrerequisiteLink<'a>> {
-    let strength: Option<domain::Strength> = strength.map(Into::into);
-    edges
-        .iter()
-        .filter(|p| strength.is_none_or(|s| p.strength == s))
-        .filter_map(|p| {
+impl<'a> Skill<'a> {
+    /// Direct or transitive prerequisite links in one direction.
+    fn links(
+        &self,
+        towards: Towards,
+        strength: Option<PrerequisiteStrength>,
+        transitive: bool,
+        max_depth: Option<i32>,
+    ) -> Result<Vec<PrerequisiteLink<'a>>, ApiError> {
+        let filter = strength.map_or(EdgeFilter::All, |s| EdgeFilter::Only(s.into()));
+        let catalog = self.catalog;
+        let link = |id: domain::SkillId, strength, distance| {
             Some(PrerequisiteLink {
-                skill: Skill::new(catalog, catalog.skill(other_end(p))?),
-                strength: p.strength,
+                skill: Skill::new(catalog, catalog.skill(id)?),
+                strength,
+                distance,
             })
-        })
-        .collect()
+        };
+        if !transitive {
+            if max_depth.is_some() {
+                return Err(ApiError::bad_input("`maxDepth` needs `transitive: true`"));
+            }
+            let edges = match towards {
+                Towards::Prerequisites => catalog.prerequisites(self.skill.id),
+                Towards::Dependents => catalog.dependents(self.skill.id),
+            };
+            return Ok(edges
+                .iter()
+                .filter(|p| filter == EdgeFilter::All || filter == EdgeFilter::Only(p.strength))
+                .filter_map(|p| {
+                    let other = match towards {
+                        Towards::Prerequisites => p.requires,
+                        Towards::Dependents => p.skill,
+                    };
+                    link(other, p.strength, 1)
+                })
+                .collect());
+        }
+        let max_depth = match max_depth {
+            Some(d) if d < 1 => {
+                return Err(ApiError::bad_input(format!(
+                    "`maxDepth` must be at least 1; got {d}"
+                )));
+            }
+            Some(d) => Some(d as u32),
+            None => None,
+        };
+        Ok(catalog
+            .transitive(self.skill.id, towards, filter, max_depth)
+            .into_iter()
+            .filter_map(|r| link(r.skill, r.strength, r.distance))
+            .collect())
+    }
 }
 
 /// A learning resource attached to a skill.
@@ -443,6 +494,16 @@ impl<'a> Roadmap<'a> {
         Guide::many(
             self.catalog,
             self.catalog.guides_for_roadmap(self.roadmap.id),
+        )
+    }
+
+    /// The roadmap's skills in an order that respects every prerequisite
+    /// between them (also through skills off the roadmap), keeping the
+    /// roadmap's own order wherever the prerequisites leave a choice.
+    async fn learning_order(&self) -> Vec<Skill<'a>> {
+        Skill::many(
+            self.catalog,
+            &self.catalog.roadmap_learning_order(self.roadmap.id),
         )
     }
 
@@ -641,5 +702,81 @@ impl<'a> Author<'a> {
             .into_iter()
             .map(|g| Guide::new(self.catalog, g))
             .collect()
+    }
+}
+
+/// The answer to "what must I learn to reach these skills?".
+pub struct LearningPath<'a> {
+    catalog: &'a Catalog,
+    targets: Vec<domain::SkillId>,
+    steps: Vec<domain::graph::PathStep>,
+}
+
+impl<'a> LearningPath<'a> {
+    /// Wraps a computed path.
+    pub fn new(
+        catalog: &'a Catalog,
+        targets: Vec<domain::SkillId>,
+        steps: Vec<domain::graph::PathStep>,
+    ) -> Self {
+        Self {
+            catalog,
+            targets,
+            steps,
+        }
+    }
+}
+
+/// The answer to "what must I learn to reach these skills?".
+#[Object]
+impl<'a> LearningPath<'a> {
+    /// The skills asked for.
+    async fn targets(&self) -> Vec<Skill<'a>> {
+        Skill::many(self.catalog, &self.targets)
+    }
+
+    /// The skills to learn, in order: each after all of its prerequisites.
+    async fn steps(&self) -> Vec<LearningStep<'a>> {
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(position, step)| LearningStep {
+                catalog: self.catalog,
+                position: position + 1,
+                step: step.clone(),
+            })
+            .collect()
+    }
+
+    /// How many skills are left to learn.
+    async fn length(&self) -> usize {
+        self.steps.len()
+    }
+}
+
+/// One skill of a learning path.
+pub struct LearningStep<'a> {
+    catalog: &'a Catalog,
+    position: usize,
+    step: domain::graph::PathStep,
+}
+
+/// One skill of a learning path.
+#[Object]
+impl<'a> LearningStep<'a> {
+    /// Its place in the path, from 1.
+    async fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The skill to learn.
+    async fn skill(&self) -> Option<Skill<'a>> {
+        let skill = self.catalog.skill(self.step.skill)?;
+        Some(Skill::new(self.catalog, skill))
+    }
+
+    /// The targets that need this skill (a target needs itself).
+    async fn needed_by(&self) -> Vec<Skill<'a>> {
+        Skill::many(self.catalog, &self.step.needed_by)
     }
 }
