@@ -98,3 +98,30 @@ async fn no_seed_starts_with_an_empty_catalog() {
         );
     }
 }
+
+#[test]
+fn generate_writes_the_same_consistent_bundle_for_the_same_seed() {
+    let run = |seed: &str| {
+        let output = Command::new(binary())
+            .args(["generate", "--skills", "1500", "--seed", seed])
+            .output()
+            .expect("run skillgraph generate");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("YAML is UTF-8")
+    };
+    let first = run("5");
+    assert_eq!(first, run("5"), "the same seed gives the same file");
+    assert_ne!(first, run("6"));
+    let bundle = skillgraph_bundle::parse("generated", &first).expect("the bundle format");
+    let catalog = skillgraph_domain::Catalog::from_bundle(&bundle).expect("a consistent catalog");
+    assert_eq!(catalog.skills().len(), 1500);
+    assert!(
+        catalog.prerequisite_count() >= 5000,
+        "{}",
+        catalog.prerequisite_count()
+    );
+}

@@ -5,6 +5,8 @@
 //! This crate only turns text into a [`Bundle`] and back; whether a bundle is
 //! consistent is the domain's question ([`skillgraph_domain::Catalog::from_bundle`]).
 
+pub mod generate;
+
 use skillgraph_domain::Bundle;
 
 /// The curated backend dataset, as shipped: loaded into an empty database on first start.
