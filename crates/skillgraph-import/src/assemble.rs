@@ -1,0 +1,895 @@
+//! Puts the parsed files together into one bundle: skills shared across
+//! roadmaps, content, prerequisites, parents, guides and authors.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use petgraph::algo::has_path_connecting;
+use petgraph::graphmap::DiGraphMap;
+use skillgraph_domain::{
+    Bundle, BundleAuthor, BundleFormat, BundleGuide, BundleItem, BundlePrerequisite,
+    BundleResource, BundleRoadmap, BundleSection, BundleSkill, HttpsUrl, Level, Markdown, Slug,
+    Strength, Summary, Title,
+};
+
+use crate::guide::{RelatedGuide, parse_front_matter, related_entries};
+use crate::roadmap::{ParsedNode, ParsedRoadmap, parse_roadmap_json};
+use crate::text::{label_key, one_line, shorten, slugify, title_from_slug, title_of, with_suffix};
+use crate::topic::parse_topic_markdown;
+use crate::{ImportError, Report};
+
+fn unreadable(path: &Path, e: impl std::fmt::Display) -> ImportError {
+    ImportError::Unreadable {
+        file: path.to_path_buf(),
+        line: None,
+        message: e.to_string(),
+    }
+}
+
+fn read(path: &Path) -> Result<String, ImportError> {
+    fs::read_to_string(path).map_err(|e| unreadable(path, e))
+}
+
+/// The entries of a folder, sorted by name.
+fn entries(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
+    let mut paths = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| unreadable(dir, e))? {
+        paths.push(entry.map_err(|e| unreadable(dir, e))?.path());
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+fn has_extension(path: &Path, extension: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Markdown from free text, cut to the limit with a warning when it is longer.
+fn markdown(text: &str, file: &Path, what: &str, report: &mut Report) -> Markdown {
+    let text = text.trim();
+    if text.chars().count() > Markdown::MAX_LEN {
+        report.warn(
+            file,
+            None,
+            format!("{what} is over {} characters; it is cut", Markdown::MAX_LEN),
+        );
+    }
+    Markdown::parse(shorten(text, Markdown::MAX_LEN)).unwrap_or_default()
+}
+
+/// Where a skill appears, for content lookup and warnings.
+struct NodeRef {
+    id: String,
+    kind: &'static str,
+    file: PathBuf,
+    line: Option<usize>,
+}
+
+struct SkillDraft {
+    slug: Slug,
+    base_slug: Slug,
+    name: Title,
+    nodes: Vec<NodeRef>,
+    parent: Option<usize>,
+    prerequisites: Vec<usize>,
+    tags: Vec<Slug>,
+    summary: Option<Summary>,
+    description: Markdown,
+    resources: Vec<BundleResource>,
+    content: Option<usize>,
+}
+
+#[derive(Default)]
+struct Skills {
+    drafts: Vec<SkillDraft>,
+    by_key: HashMap<String, usize>,
+    slug_label: HashMap<Slug, String>,
+    /// Prerequisite edges from the skill needed first to its dependent.
+    order: DiGraphMap<usize, (), std::hash::RandomState>,
+}
+
+impl Skills {
+    /// The skill of a topic or subtopic node, made on first sight of its label.
+    fn skill_for(
+        &mut self,
+        node: &ParsedNode,
+        kind: &'static str,
+        file: &Path,
+        report: &mut Report,
+    ) -> Option<usize> {
+        let node_ref = NodeRef {
+            id: node.id.clone(),
+            kind,
+            file: file.to_path_buf(),
+            line: node.line,
+        };
+        let key = label_key(&node.label);
+        if let Some(&at) = self.by_key.get(&key) {
+            self.drafts[at].nodes.push(node_ref);
+            return Some(at);
+        }
+        let base = match slugify(&node.label) {
+            Some(base) => base,
+            None => {
+                let fallback = slugify(&format!("node {}", node.id));
+                report.warn(
+                    file,
+                    node.line,
+                    match &fallback {
+                        Some(slug) => format!(
+                            "the label `{}` has no ASCII letters or digits to make a slug of; `{slug}` is used",
+                            node.label
+                        ),
+                        None => format!(
+                            "the label `{}` has no ASCII letters or digits to make a slug of; the node is ignored",
+                            node.label
+                        ),
+                    },
+                );
+                fallback?
+            }
+        };
+        let (name, cut) = title_of(&node.label)?;
+        if cut {
+            report.warn(
+                file,
+                node.line,
+                format!(
+                    "the label of node `{}` is over 200 characters; the name is cut",
+                    node.id
+                ),
+            );
+        }
+        let mut slug = base.clone();
+        if let Some(owner) = self.slug_label.get(&base).cloned() {
+            let mut n = 2;
+            slug = loop {
+                let next = with_suffix(&base, n)?;
+                if !self.slug_label.contains_key(&next) {
+                    break next;
+                }
+                n += 1;
+            };
+            report.warn(
+                file,
+                node.line,
+                format!(
+                    "the labels `{owner}` and `{}` both make the slug `{base}`; `{slug}` is used for `{}`",
+                    node.label, node.label
+                ),
+            );
+        }
+        self.slug_label.insert(slug.clone(), node.label.clone());
+        let at = self.drafts.len();
+        self.by_key.insert(key, at);
+        self.drafts.push(SkillDraft {
+            slug,
+            base_slug: base,
+            name,
+            nodes: vec![node_ref],
+            parent: None,
+            prerequisites: Vec::new(),
+            tags: Vec::new(),
+            summary: None,
+            description: Markdown::default(),
+            resources: Vec::new(),
+            content: None,
+        });
+        Some(at)
+    }
+
+    /// Makes `dependent` require `prerequisite`, unless that closes a cycle.
+    fn require(
+        &mut self,
+        dependent: usize,
+        prerequisite: usize,
+        file: &Path,
+        line: Option<usize>,
+        report: &mut Report,
+    ) {
+        if dependent == prerequisite || self.order.contains_edge(prerequisite, dependent) {
+            return;
+        }
+        self.order.add_node(dependent);
+        self.order.add_node(prerequisite);
+        if has_path_connecting(&self.order, dependent, prerequisite, None) {
+            report.warn(
+                file,
+                line,
+                format!(
+                    "this roadmap puts `{}` before `{}`, but an earlier one puts it after; that prerequisite is left out",
+                    self.drafts[prerequisite].name, self.drafts[dependent].name
+                ),
+            );
+            return;
+        }
+        self.order.add_edge(prerequisite, dependent, ());
+        self.drafts[dependent].prerequisites.push(prerequisite);
+    }
+
+    /// Puts `child` under `parent`, unless it already has another parent or that closes a cycle.
+    fn set_parent(
+        &mut self,
+        child: usize,
+        parent: usize,
+        file: &Path,
+        line: Option<usize>,
+        report: &mut Report,
+    ) {
+        if child == parent {
+            return;
+        }
+        match self.drafts[child].parent {
+            Some(current) if current == parent => return,
+            Some(current) => {
+                report.warn(
+                    file,
+                    line,
+                    format!(
+                        "`{}` is a subtopic of `{}` here, but already of `{}`; it stays under `{}`",
+                        self.drafts[child].name,
+                        self.drafts[parent].name,
+                        self.drafts[current].name,
+                        self.drafts[current].name
+                    ),
+                );
+                return;
+            }
+            None => {}
+        }
+        let mut ancestor = Some(parent);
+        let mut steps = 0;
+        while let Some(at) = ancestor {
+            if at == child || steps > self.drafts.len() {
+                report.warn(
+                    file,
+                    line,
+                    format!(
+                        "`{}` under `{}` would make the skill hierarchy a cycle; it gets no parent here",
+                        self.drafts[child].name, self.drafts[parent].name
+                    ),
+                );
+                return;
+            }
+            ancestor = self.drafts[at].parent;
+            steps += 1;
+        }
+        self.drafts[child].parent = Some(parent);
+    }
+}
+
+/// One topic content file and what claims it.
+struct ContentFile {
+    path: PathBuf,
+    slug: Option<Slug>,
+    id: Option<String>,
+    used: bool,
+}
+
+fn collect_markdown(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ImportError> {
+    for path in entries(dir)? {
+        if path.is_dir() {
+            collect_markdown(&path, found)?;
+        } else if has_extension(&path, "md") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn content_files(dir: &Path) -> Result<Vec<ContentFile>, ImportError> {
+    let mut paths = Vec::new();
+    if dir.exists() {
+        collect_markdown(dir, &mut paths)?;
+    }
+    Ok(paths
+        .into_iter()
+        .map(|path| {
+            let stem = stem(&path);
+            let (slug, id) = match stem.rsplit_once('@') {
+                Some((slug, id)) => (slug.to_owned(), Some(id.trim().to_owned())),
+                None => (stem, None),
+            };
+            ContentFile {
+                slug: slugify(&slug),
+                id: id.filter(|id| !id.is_empty()),
+                path,
+                used: false,
+            }
+        })
+        .collect())
+}
+
+/// Finds, reads and applies each skill's content file.
+fn apply_content(
+    skills: &mut Skills,
+    files: &mut [ContentFile],
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let node_ids: HashSet<&str> = skills
+        .drafts
+        .iter()
+        .flat_map(|d| d.nodes.iter().map(|n| n.id.as_str()))
+        .collect();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (at, file) in files.iter().enumerate() {
+        if let Some(id) = &file.id {
+            if let Some(&first) = by_id.get(id) {
+                report.warn(
+                    &file.path,
+                    None,
+                    format!(
+                        "another content file for node `{id}`, {}, comes first; this one is not used",
+                        files[first].path.display()
+                    ),
+                );
+            } else {
+                by_id.insert(id.clone(), at);
+            }
+        }
+    }
+    // A file named after no node may still be found by its slug.
+    let mut by_slug: HashMap<Slug, usize> = HashMap::new();
+    for (at, file) in files.iter().enumerate() {
+        let orphan = file.id.as_deref().is_none_or(|id| !node_ids.contains(id));
+        if orphan && let Some(slug) = &file.slug {
+            by_slug.entry(slug.clone()).or_insert(at);
+        }
+    }
+    drop(node_ids);
+    for draft in &mut skills.drafts {
+        for node in &draft.nodes {
+            let Some(&at) = by_id.get(&node.id) else {
+                continue;
+            };
+            match draft.content {
+                None => draft.content = Some(at),
+                Some(first) if first != at => report.warn(
+                    &files[at].path,
+                    None,
+                    format!(
+                        "`{}` already has its content from {}; this file is not used",
+                        draft.name,
+                        files[first].path.display()
+                    ),
+                ),
+                Some(_) => {}
+            }
+            files[at].used = true;
+        }
+    }
+    for draft in &mut skills.drafts {
+        if draft.content.is_none()
+            && let Some(&at) = by_slug.get(&draft.base_slug)
+            && !files[at].used
+        {
+            draft.content = Some(at);
+            files[at].used = true;
+        }
+    }
+    for draft in &mut skills.drafts {
+        let fallback = || Summary::parse(format!("Learn {}.", draft.name)).ok();
+        let Some(at) = draft.content else {
+            if let Some(node) = draft.nodes.first() {
+                report.warn(
+                    &node.file,
+                    node.line,
+                    format!(
+                        "{} `{}` (node `{}`) has no content file; its summary is `Learn {}.`",
+                        node.kind, draft.name, node.id, draft.name
+                    ),
+                );
+            }
+            draft.summary = fallback();
+            continue;
+        };
+        let path = files[at].path.clone();
+        let text = read(&path)?;
+        let content = parse_topic_markdown(&text, &path, report);
+        draft.description = markdown(&content.description, &path, "the description", report);
+        draft.summary = match content.summary {
+            Some(summary) => Some(summary),
+            None => {
+                report.warn(
+                    &path,
+                    None,
+                    format!(
+                        "no description for `{}`; its summary is `Learn {}.`",
+                        draft.name, draft.name
+                    ),
+                );
+                fallback()
+            }
+        };
+        draft.resources = content
+            .resources
+            .into_iter()
+            .map(|r| BundleResource {
+                kind: r.kind,
+                title: r.title,
+                url: r.url,
+            })
+            .collect();
+    }
+    for file in files.iter().filter(|f| !f.used) {
+        report.warn(
+            &file.path,
+            None,
+            "this content file matches no topic or subtopic node".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Builds the roadmaps, registering their skills, prerequisites and parents.
+fn build_roadmaps(
+    parsed: &[ParsedRoadmap],
+    skills: &mut Skills,
+    report: &mut Report,
+) -> Vec<BundleRoadmap> {
+    let mut roadmaps = Vec::new();
+    let mut used: HashSet<Slug> = HashSet::new();
+    for roadmap in parsed {
+        let file = roadmap.file.as_path();
+        let base = slugify(&roadmap.slug).unwrap_or_else(|| {
+            report.warn(
+                file,
+                None,
+                format!(
+                    "the file name `{}` makes no slug; `roadmap` is used",
+                    roadmap.slug
+                ),
+            );
+            Slug::parse("roadmap").unwrap_or_else(|_| unreachable!("a valid slug"))
+        });
+        let mut slug = base.clone();
+        let mut n = 1;
+        while used.contains(&slug) {
+            n += 1;
+            match with_suffix(&base, n) {
+                Some(next) => slug = next,
+                None => break,
+            }
+        }
+        if slug != base {
+            report.warn(
+                file,
+                None,
+                format!("another roadmap has the slug `{base}`; `{slug}` is used"),
+            );
+        }
+        used.insert(slug.clone());
+        let title = title_of(&roadmap.title)
+            .map(|(t, _)| t)
+            .or_else(|| title_of(&title_from_slug(slug.as_str())).map(|(t, _)| t))
+            .unwrap_or_else(|| skills_title(&slug));
+
+        let mut on_roadmap: HashSet<usize> = HashSet::new();
+        let mut previous: Option<usize> = None;
+        let mut sections = Vec::new();
+        for topic in &roadmap.topics {
+            let Some(topic_skill) = skills.skill_for(&topic.node, "topic", file, report) else {
+                continue;
+            };
+            if !on_roadmap.insert(topic_skill) {
+                continue;
+            }
+            tag(&mut skills.drafts[topic_skill].tags, &slug);
+            if let Some(previous) = previous {
+                skills.require(topic_skill, previous, file, topic.node.line, report);
+            }
+            previous = Some(topic_skill);
+            let mut children = Vec::new();
+            for subtopic in &topic.subtopics {
+                let Some(sub_skill) = skills.skill_for(subtopic, "subtopic", file, report) else {
+                    continue;
+                };
+                if !on_roadmap.insert(sub_skill) {
+                    continue;
+                }
+                tag(&mut skills.drafts[sub_skill].tags, &slug);
+                skills.set_parent(sub_skill, topic_skill, file, subtopic.line, report);
+                children.push(BundleItem {
+                    skill: skills.drafts[sub_skill].slug.clone(),
+                    recommendation: subtopic.recommendation,
+                    children: Vec::new(),
+                });
+            }
+            let section_title = title_of(&topic.node.label)
+                .map_or_else(|| skills.drafts[topic_skill].name.clone(), |(t, _)| t);
+            sections.push(BundleSection {
+                title: section_title,
+                description: Markdown::default(),
+                items: vec![BundleItem {
+                    skill: skills.drafts[topic_skill].slug.clone(),
+                    recommendation: topic.node.recommendation,
+                    children,
+                }],
+            });
+        }
+        roadmaps.push(BundleRoadmap {
+            slug,
+            title,
+            description: Markdown::default(),
+            related: Vec::new(),
+            sections,
+        });
+    }
+    roadmaps
+}
+
+fn skills_title(slug: &Slug) -> Title {
+    Title::parse(slug.as_str()).unwrap_or_else(|_| unreachable!("a slug is a valid title"))
+}
+
+fn tag(tags: &mut Vec<Slug>, slug: &Slug) {
+    if !tags.contains(slug) {
+        tags.push(slug.clone());
+    }
+}
+
+/// A guide read from the folder, before its related links are resolved.
+struct LocalGuide {
+    guide: BundleGuide,
+    related: Vec<RelatedGuide>,
+    file: PathBuf,
+}
+
+/// URLs compared without a trailing slash.
+fn url_key(url: &HttpsUrl) -> String {
+    url.as_str().trim_end_matches('/').to_owned()
+}
+
+/// A slug for a guide known only by its url: its last path segment, else its host.
+fn slug_from_url(url: &HttpsUrl) -> Option<Slug> {
+    let parsed = url::Url::parse(url.as_str()).ok()?;
+    let segment = parsed
+        .path_segments()
+        .and_then(|mut s| s.rfind(|p| !p.is_empty()).map(str::to_owned));
+    segment
+        .as_deref()
+        .and_then(slugify)
+        .or_else(|| parsed.host_str().and_then(slugify))
+}
+
+fn unique_slug(base: &Slug, used: &HashSet<Slug>) -> Option<Slug> {
+    if !used.contains(base) {
+        return Some(base.clone());
+    }
+    (2..=used.len() + 2)
+        .filter_map(|n| with_suffix(base, n))
+        .find(|s| !used.contains(s))
+}
+
+/// The first `# heading` of a markdown body, as a title.
+fn first_heading(body: &str) -> Option<Title> {
+    body.lines()
+        .find_map(|line| line.trim_start().strip_prefix("# "))
+        .and_then(|h| title_of(h).map(|(t, _)| t))
+}
+
+/// Whether a name can be a file name inside a folder (no separators or `..`).
+fn plain_file_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != ".."
+}
+
+struct Guides<'a> {
+    dir: &'a Path,
+    lists: HashMap<String, Vec<RelatedGuide>>,
+    authors: Vec<BundleAuthor>,
+}
+
+impl Guides<'_> {
+    /// A shared related-guide list, read once.
+    fn related_list(
+        &mut self,
+        id: &str,
+        guide_file: &Path,
+        report: &mut Report,
+    ) -> Result<Vec<RelatedGuide>, ImportError> {
+        if let Some(list) = self.lists.get(id) {
+            return Ok(list.clone());
+        }
+        let folder = self.dir.join("related");
+        let candidates = ["json", "yaml", "yml"].map(|ext| folder.join(format!("{id}.{ext}")));
+        let found = if plain_file_name(id) {
+            candidates.iter().find(|p| p.is_file())
+        } else {
+            None
+        };
+        let list = match found {
+            None => {
+                report.warn(
+                    guide_file,
+                    None,
+                    format!(
+                        "`relatedGuidesId: {id}` names no file guides/related/{id}.json, .yaml or .yml; no related guides from it"
+                    ),
+                );
+                Vec::new()
+            }
+            Some(path) => {
+                let text = read(path)?;
+                let entries = if has_extension(path, "json") {
+                    serde_json::from_str::<crate::guide::Entries>(&text).map_err(|e| {
+                        ImportError::Unreadable {
+                            file: path.clone(),
+                            line: Some(e.line()),
+                            message: format!("not valid JSON: {e}"),
+                        }
+                    })?
+                } else {
+                    serde_saphyr::from_str::<crate::guide::Entries>(&text).map_err(|e| {
+                        ImportError::Unreadable {
+                            file: path.clone(),
+                            line: e.location().and_then(|l| usize::try_from(l.line()).ok()),
+                            message: format!("not valid YAML: {e}"),
+                        }
+                    })?
+                };
+                related_entries(entries.0, path, None, report)
+            }
+        };
+        self.lists.insert(id.to_owned(), list.clone());
+        Ok(list)
+    }
+
+    /// The author with this `authorId`, read from `guides/authors/` on first use.
+    fn author(
+        &mut self,
+        author_id: &str,
+        guide_file: &Path,
+        report: &mut Report,
+    ) -> Result<Option<Slug>, ImportError> {
+        let Some(id) = slugify(author_id) else {
+            report.warn(
+                guide_file,
+                None,
+                format!("`authorId: {author_id}` makes no slug; the guide has no author"),
+            );
+            return Ok(None);
+        };
+        if self.authors.iter().any(|a| a.id == id) {
+            return Ok(Some(id));
+        }
+        let folder = self.dir.join("authors");
+        let path = [author_id, id.as_str()]
+            .into_iter()
+            .filter(|name| plain_file_name(name))
+            .map(|name| folder.join(format!("{name}.md")))
+            .find(|p| p.is_file());
+        let (mut name, mut links) = (None, Vec::new());
+        if let Some(path) = path {
+            let text = read(&path)?;
+            let (front, _) = parse_front_matter(&text, &path, report)?;
+            name = front.name;
+            links = front.links;
+        }
+        let name = name
+            .or_else(|| title_of(author_id).map(|(t, _)| t))
+            .unwrap_or_else(|| skills_title(&id));
+        self.authors.push(BundleAuthor {
+            id: id.clone(),
+            name,
+            links,
+        });
+        Ok(Some(id))
+    }
+}
+
+/// Reads `guides/`: guides, their authors and related guides.
+fn import_guides(
+    dir: &Path,
+    report: &mut Report,
+) -> Result<(Vec<BundleGuide>, Vec<BundleAuthor>), ImportError> {
+    if !dir.exists() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut guides = Guides {
+        dir,
+        lists: HashMap::new(),
+        authors: Vec::new(),
+    };
+    let mut locals: Vec<LocalGuide> = Vec::new();
+    let mut used: HashSet<Slug> = HashSet::new();
+    for path in entries(dir)? {
+        if !path.is_file() || !has_extension(&path, "md") {
+            continue;
+        }
+        let stem = stem(&path);
+        let Some(base) = slugify(&stem) else {
+            report.warn(
+                &path,
+                None,
+                "the file name makes no slug; the guide is ignored".into(),
+            );
+            continue;
+        };
+        let Some(slug) = unique_slug(&base, &used) else {
+            continue;
+        };
+        if slug.as_str() != stem {
+            report.warn(
+                &path,
+                None,
+                format!("the file name is not a slug; the guide's slug is `{slug}`"),
+            );
+        }
+        used.insert(slug.clone());
+        let text = read(&path)?;
+        let (front, body) = parse_front_matter(&text, &path, report)?;
+        let title = match front.title {
+            Some(title) => title,
+            None => {
+                let title = first_heading(&body)
+                    .or_else(|| title_of(&title_from_slug(slug.as_str())).map(|(t, _)| t))
+                    .unwrap_or_else(|| skills_title(&slug));
+                report.warn(
+                    &path,
+                    Some(1),
+                    format!("no `title` in the front matter; `{title}` is used"),
+                );
+                title
+            }
+        };
+        let url = match front.url {
+            Some(url) => url,
+            None => HttpsUrl::parse(format!("https://roadmap.sh/guides/{slug}"))
+                .map_err(|e| unreadable(&path, e))?,
+        };
+        let author = match &front.author_id {
+            Some(author_id) => guides.author(author_id, &path, report)?,
+            None => None,
+        };
+        let mut related = front.related_guides;
+        if let Some(id) = &front.related_guides_id {
+            related.extend(guides.related_list(id, &path, report)?);
+        }
+        let body = markdown(&body, &path, "the guide body", report);
+        locals.push(LocalGuide {
+            guide: BundleGuide {
+                slug,
+                title,
+                description: front.description.unwrap_or_default(),
+                url,
+                author,
+                published: front.date,
+                tags: front.tags,
+                body: Some(body).filter(|b| !b.as_str().is_empty()),
+                related: Vec::new(),
+                skills: Vec::new(),
+            },
+            related,
+            file: path,
+        });
+    }
+
+    let mut by_url: HashMap<String, Slug> = locals
+        .iter()
+        .map(|l| (url_key(&l.guide.url), l.guide.slug.clone()))
+        .collect();
+    let mut minimal: Vec<BundleGuide> = Vec::new();
+    for local in &mut locals {
+        for link in std::mem::take(&mut local.related) {
+            let key = url_key(&link.url);
+            let slug = match by_url.get(&key) {
+                Some(slug) => slug.clone(),
+                None => {
+                    let Some(slug) = slug_from_url(&link.url).and_then(|b| unique_slug(&b, &used))
+                    else {
+                        report.warn(
+                            &local.file,
+                            None,
+                            format!("related guide {} makes no slug; it is left out", link.url),
+                        );
+                        continue;
+                    };
+                    used.insert(slug.clone());
+                    by_url.insert(key, slug.clone());
+                    minimal.push(BundleGuide {
+                        slug: slug.clone(),
+                        title: link.title,
+                        description: Markdown::default(),
+                        url: link.url,
+                        author: None,
+                        published: None,
+                        tags: Vec::new(),
+                        body: None,
+                        related: Vec::new(),
+                        skills: Vec::new(),
+                    });
+                    slug
+                }
+            };
+            if slug == local.guide.slug {
+                report.warn(
+                    &local.file,
+                    None,
+                    "the guide lists itself as related; that link is left out".into(),
+                );
+            } else if !local.guide.related.contains(&slug) {
+                local.guide.related.push(slug);
+            }
+        }
+    }
+    let mut all: Vec<BundleGuide> = locals.into_iter().map(|l| l.guide).collect();
+    all.extend(minimal);
+    Ok((all, guides.authors))
+}
+
+/// Reads the whole folder; see the crate documentation for the mapping.
+pub(crate) fn import(dir: &Path) -> Result<(Bundle, Report), ImportError> {
+    if !dir.is_dir() {
+        return Err(unreadable(
+            dir,
+            if dir.exists() {
+                "not a directory"
+            } else {
+                "no such directory"
+            },
+        ));
+    }
+    let mut report = Report::default();
+    let mut parsed = Vec::new();
+    for path in entries(dir)? {
+        if path.is_file() && has_extension(&path, "json") {
+            let text = read(&path)?;
+            parsed.push(parse_roadmap_json(&stem(&path), &text, &path, &mut report)?);
+        }
+    }
+    let mut skills = Skills::default();
+    let roadmaps = build_roadmaps(&parsed, &mut skills, &mut report);
+    let mut files = content_files(&dir.join("content"))?;
+    apply_content(&mut skills, &mut files, &mut report)?;
+    let (guides, authors) = import_guides(&dir.join("guides"), &mut report)?;
+
+    let slugs: Vec<Slug> = skills.drafts.iter().map(|d| d.slug.clone()).collect();
+    let skills: Vec<BundleSkill> = skills
+        .drafts
+        .into_iter()
+        .map(|d| BundleSkill {
+            summary: d.summary.unwrap_or_else(|| {
+                Summary::parse(one_line(&format!("Learn {}.", d.name)))
+                    .unwrap_or_else(|_| unreachable!("a title is a valid summary"))
+            }),
+            slug: d.slug,
+            name: d.name,
+            description: d.description,
+            level: Level::Beginner,
+            tags: d.tags,
+            aliases: Vec::new(),
+            external_ids: Vec::new(),
+            parent: d.parent.map(|p| slugs[p].clone()),
+            prerequisites: d
+                .prerequisites
+                .iter()
+                .map(|&p| BundlePrerequisite {
+                    skill: slugs[p].clone(),
+                    strength: Strength::Recommended,
+                })
+                .collect(),
+            related: Vec::new(),
+            resources: d.resources,
+        })
+        .collect();
+    report.roadmaps = roadmaps.len();
+    report.skills = skills.len();
+    report.resources = skills.iter().map(|s| s.resources.len()).sum();
+    report.guides = guides.len();
+    let bundle = Bundle {
+        format: BundleFormat,
+        skills,
+        roadmaps,
+        authors,
+        guides,
+    };
+    Ok((bundle, report))
+}

@@ -1,0 +1,178 @@
+//! Imports a folder in the **roadmap.sh editor format** into a
+//! [`skillgraph_domain::Bundle`], with a [`Report`] of every content flaw.
+//!
+//! This crate is a pure parser: it reads files from the folder it is given and
+//! nothing else (no database, no network, no async). Real folders are messy,
+//! so a flaw in the content never stops an import: it becomes a [`Warning`]
+//! naming the file and, where known, the line. Only input that cannot be read
+//! at all (a file or folder that cannot be opened, JSON or YAML front matter
+//! that does not parse) is an [`ImportError`]. The bundle returned always
+//! passes [`skillgraph_domain::Catalog::from_bundle`].
+//!
+//! # The folder
+//!
+//! - `*.json` at the top level: one roadmap each, its slug the slugified file
+//!   stem (`data-engineer.json` → `data-engineer`), read in file-name order.
+//!   `{"nodes": [...], "edges": [...]}` as the editor saves them.
+//! - `content/` (searched recursively): `label-slug@nodeId.md` per topic or
+//!   subtopic, matched by the node id after the last `@`; a node with no file
+//!   of its id falls back to a file whose slug part is the label's slug and
+//!   whose id belongs to no node.
+//! - `guides/*.md` (optional): guides with YAML front matter;
+//!   `guides/authors/<authorId>.md` (front matter `name`, `links`, `social`);
+//!   `guides/related/<id>.json` / `.yaml` / `.yml`: shared related-guide lists.
+//!
+//! # How it maps onto skillgraph
+//!
+//! - **Skills.** Every `topic` and `subtopic` node becomes a skill, named by
+//!   its label; other node types (`title`, `paragraph`, `button`, …) only
+//!   supply the roadmap title (the highest `title` node's label; without one,
+//!   the slug in title case). Labels are compared on one line and case-folded:
+//!   the same label, on one roadmap or several, is the same skill. The skill
+//!   slug is the slugified label (lowercase ASCII letters and digits, every
+//!   other run one hyphen, at most 64 characters); when two *different* labels
+//!   make the same slug, the later gets `-2`, `-3`, … with a warning. A label
+//!   with nothing to slugify falls back to `node-<node id>` with a warning.
+//!   The format knows no levels: every skill is `beginner`. Each skill is
+//!   tagged with the slugs of the roadmaps it is on.
+//! - **Content.** From the node's content file ([`parse_topic_markdown`]): the
+//!   description is the markdown between the `# Heading` and the resource
+//!   list; the summary its first sentence on one line (at most 280
+//!   characters), or `Learn <label>.` with a warning when there is no
+//!   description or no file. Resources keep their file order; a repeated URL
+//!   is dropped with a warning.
+//! - **Sections and items.** Each topic of a roadmap is one section, titled
+//!   with the topic's label, holding one item: the topic's skill, with its
+//!   subtopics as child items (top to bottom, then left to right). A subtopic's
+//!   skill gets the topic's skill as its `parent` (the first parent wins if
+//!   roadmaps disagree, and a parent that would close a cycle is left out,
+//!   both with a warning). Legends map to recommendations: "Personal
+//!   Recommendation"/"Recommended" → recommended, "Alternative
+//!   Option"/"Alternative" → alternative, "Order not strict" →
+//!   order-not-strict, "Optional" → optional, anything else → recommended
+//!   with a warning; no legend is recommended.
+//! - **Main path and prerequisites.** Topics are ordered along solid
+//!   topic→topic edges, starting from topics no solid edge leads to; where
+//!   several topics could come next, the highest on the page goes first, then
+//!   the leftmost (a cycle of solid edges is broken the same way, with a
+//!   warning). Each topic requires the topic before it in that order with
+//!   strength **`recommended`**: the main path is a suggested order, not a
+//!   hard requirement. A prerequisite that another roadmap's order would
+//!   turn into a cycle is left out with a warning. Edges between a topic and a
+//!   subtopic (either direction, dashed, dotted or solid) attach the
+//!   subtopic; a subtopic attached to nothing goes under the nearest topic,
+//!   with a warning. Dashed topic→topic and other edges carry no meaning here.
+//! - **Guides.** Slug = the slugified file stem. The front matter
+//!   ([`parse_front_matter`]) gives `title` (else the body's first `#`
+//!   heading, else the slug in title case, with a warning), `description`,
+//!   `date` (`YYYY-MM-DD`; invalid → no date, with a warning), `tags`
+//!   (slugified) and `authorId`; other keys (`seo`, …) are ignored. The url is
+//!   the front matter's `url` when given, else **built** as
+//!   `https://roadmap.sh/guides/<slug>` (no warning: roadmap.sh front matter
+//!   has no url). The markdown after the front matter is the body. Related
+//!   guides come from `relatedGuides:` (a map of title → url; a list of
+//!   `{title, url}` is accepted too) and from `relatedGuidesId: <id>`, which
+//!   names a shared list `guides/related/<id>.json` (or `.yaml`, `.yml`): a
+//!   list of `{title, url}` maps. A related url that is one of the folder's
+//!   guides (trailing `/` ignored) refers to it; any other becomes a minimal
+//!   guide (slug from the url's last path segment, title from the link, no
+//!   body) so every reference resolves. Guides cover no skills: the format
+//!   does not say which.
+//! - **Authors.** `authorId` → an author whose id is the slugified
+//!   `authorId` and whose name is the `name` in `guides/authors/<authorId>.md`,
+//!   else the `authorId` itself; its links come from that file's `links` list
+//!   and `social` map.
+//!
+//! [`Report`] also counts what the bundle holds: roadmaps, skills, resources
+//! and guides (minimal ones included).
+
+mod assemble;
+mod guide;
+mod roadmap;
+mod text;
+mod topic;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use skillgraph_domain::Bundle;
+
+pub use guide::{GuideFrontMatter, RelatedGuide, parse_front_matter};
+pub use roadmap::{ParsedNode, ParsedRoadmap, ParsedTopic, parse_roadmap_json};
+pub use text::slugify;
+pub use topic::{
+    ParsedResource, ResourceLine, TopicContent, parse_resource_line, parse_topic_markdown,
+};
+
+/// A flaw in the content that the import worked around; shown as `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The file the flaw is in.
+    pub file: PathBuf,
+    /// The 1-based line, when it is known.
+    pub line: Option<usize>,
+    /// What was wrong and what the import did about it.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&located(&self.file, self.line, &self.message))
+    }
+}
+
+fn located(file: &Path, line: Option<usize>, message: &str) -> String {
+    match line {
+        Some(line) => format!("{}:{line}: {message}", file.display()),
+        None => format!("{}: {message}", file.display()),
+    }
+}
+
+/// What an import found: the warnings to show, and counts of what the bundle holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Every flaw worked around, in the order found.
+    pub warnings: Vec<Warning>,
+    /// Roadmaps in the bundle.
+    pub roadmaps: usize,
+    /// Skills in the bundle.
+    pub skills: usize,
+    /// Resources in the bundle, over all skills.
+    pub resources: usize,
+    /// Guides in the bundle, minimal ones for related links included.
+    pub guides: usize,
+}
+
+impl Report {
+    /// Records a warning.
+    pub(crate) fn warn(&mut self, file: &Path, line: Option<usize>, message: String) {
+        self.warnings.push(Warning {
+            file: file.to_path_buf(),
+            line,
+            message,
+        });
+    }
+}
+
+/// Why a folder could not be imported: some input could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// A file or folder cannot be opened, or its JSON or YAML does not parse.
+    #[error("{}", located(file, *line, message))]
+    Unreadable {
+        /// The file or folder.
+        file: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Reads a roadmap.sh editor folder.
+pub fn import_dir(dir: &Path) -> Result<(Bundle, Report), ImportError> {
+    assemble::import(dir)
+}

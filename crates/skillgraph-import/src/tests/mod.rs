@@ -1,0 +1,5 @@
+//! The crate's tests: the fixture folders under `fixtures/` (invented
+//! content in the roadmap.sh editor format) and property tests.
+
+mod import;
+mod robustness;

@@ -1,0 +1,536 @@
+//! Topic content files: `# Heading`, description paragraphs, then resource
+//! lines `- [@kind@Title](url)`.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::Path;
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use skillgraph_domain::{HttpsUrl, ResourceKind, Summary, Title};
+
+use crate::Report;
+use crate::text::{Lines, one_line, shorten, title_of};
+
+/// A resource line that parsed, with what had to be fixed to make it parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceLine {
+    /// The kind from `@kind@`, after any fix.
+    pub kind: ResourceKind,
+    /// The link text after `@kind@`.
+    pub title: Title,
+    /// The link target, upgraded to https if it was http.
+    pub url: HttpsUrl,
+    /// One warning text per fix made (misspelt or unknown kind, http upgraded, title cut).
+    pub fixes: Vec<String>,
+}
+
+/// A resource of a topic, with the line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedResource {
+    /// What kind of material.
+    pub kind: ResourceKind,
+    /// Its title.
+    pub title: Title,
+    /// Where it is.
+    pub url: HttpsUrl,
+    /// The 1-based line of the content file it is on.
+    pub line: usize,
+}
+
+/// What a topic content file says about its topic.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TopicContent {
+    /// The text of the first `# Heading`, if there is one.
+    pub heading: Option<String>,
+    /// The markdown between the heading and the resource list, trimmed; the
+    /// lead-in line of the list ("Visit the following resources…:") is left out.
+    pub description: String,
+    /// The first sentence of the description on one line, cut to 280
+    /// characters; `None` when the description has no paragraph.
+    pub summary: Option<Summary>,
+    /// The resources, in file order, without those that had to be dropped or repeated a URL.
+    pub resources: Vec<ParsedResource>,
+}
+
+/// The kinds as written in content files, in the order that breaks ties.
+const KINDS: &[(&str, ResourceKind)] = &[
+    ("official", ResourceKind::Official),
+    ("opensource", ResourceKind::OpenSource),
+    ("article", ResourceKind::Article),
+    ("video", ResourceKind::Video),
+    ("course", ResourceKind::Course),
+    ("book", ResourceKind::Book),
+    ("podcast", ResourceKind::Podcast),
+    ("feed", ResourceKind::Feed),
+    ("roadmap", ResourceKind::Roadmap),
+];
+
+/// Reads a kind ignoring case, spaces, hyphens and underscores; a misspelling
+/// within two edits (a swap of neighbours counts as one) of exactly one kind
+/// is read as that kind, anything else as `article`. The second value is the
+/// warning text when it was not read as written.
+fn kind_of(raw: &str) -> (ResourceKind, Option<String>) {
+    let key: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    if let Some(&(_, kind)) = KINDS.iter().find(|(name, _)| *name == key) {
+        return (kind, None);
+    }
+    let mut best: Option<(usize, ResourceKind)> = None;
+    let mut tied = false;
+    for &(name, kind) in KINDS {
+        let distance = strsim::osa_distance(&key, name);
+        match best {
+            Some((d, _)) if distance > d => {}
+            Some((d, _)) if distance == d => tied = true,
+            _ => {
+                best = Some((distance, kind));
+                tied = false;
+            }
+        }
+    }
+    match best {
+        Some((distance, kind)) if distance <= 2 && !tied && !key.is_empty() => (
+            kind,
+            Some(format!(
+                "resource kind `{raw}` is misspelt; read as `{}`",
+                kind.as_str()
+            )),
+        ),
+        _ => (
+            ResourceKind::Article,
+            Some(format!("unknown resource kind `{raw}`; read as `article`")),
+        ),
+    }
+}
+
+/// Parses one resource line, `- [@kind@Title](https://…)`, with markdown
+/// rules (the bullet is optional, spaces around the parts are fine).
+///
+/// `Ok` carries the resource and the warning text for every fix made: a
+/// misspelt kind (nearest kind within two edits), an unknown or missing
+/// `@kind@` (read as `article`), an `http://` URL (upgraded to `https://`),
+/// a title over 200 characters (cut). `Err` says why the line cannot be a
+/// resource: no markdown link, no title, or a URL that is not absolute https.
+pub fn parse_resource_line(line: &str) -> Result<ResourceLine, String> {
+    let mut dest: Option<String> = None;
+    let mut text = String::new();
+    let mut in_link = false;
+    for event in Parser::new(line) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) if dest.is_none() => {
+                dest = Some(dest_url.to_string());
+                in_link = true;
+            }
+            Event::End(TagEnd::Link) if in_link => break,
+            Event::Text(t) | Event::Code(t) if in_link => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if in_link => text.push(' '),
+            _ => {}
+        }
+    }
+    let Some(dest) = dest else {
+        return Err("not a markdown link `[@kind@Title](url)`".into());
+    };
+    let mut fixes = Vec::new();
+    let text = text.trim();
+    let (kind, title) = match text.strip_prefix('@').and_then(|rest| rest.split_once('@')) {
+        Some((raw_kind, title)) => {
+            let (kind, fix) = kind_of(raw_kind.trim());
+            fixes.extend(fix);
+            (kind, title)
+        }
+        None => {
+            fixes.push("resource has no `@kind@`; read as `article`".into());
+            (ResourceKind::Article, text)
+        }
+    };
+    let Some((title, cut)) = title_of(title) else {
+        return Err("resource has no title".into());
+    };
+    if cut {
+        fixes.push(format!(
+            "resource title is over {} characters; it is cut",
+            Title::MAX_LEN
+        ));
+    }
+    let dest = dest.trim();
+    if dest.is_empty() {
+        return Err("resource has no URL".into());
+    }
+    let dest = match dest.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("http://") => {
+            fixes.push(format!("`{dest}` is http; upgraded to https"));
+            format!("https://{}", &dest[7..])
+        }
+        _ => dest.to_owned(),
+    };
+    let url = HttpsUrl::parse(&dest).map_err(|e| e.to_string())?;
+    Ok(ResourceLine {
+        kind,
+        title,
+        url,
+        fixes,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BlockKind {
+    Heading1,
+    Paragraph,
+    List,
+    Other,
+}
+
+#[derive(Debug)]
+struct Block {
+    kind: BlockKind,
+    range: Range<usize>,
+    items: Vec<Range<usize>>,
+}
+
+/// The text of a markdown fragment without its markup, on one line.
+fn plain_text(markdown: &str) -> String {
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    one_line(&text)
+}
+
+/// Abbreviations whose dot ends no sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "e.g", "i.e", "eg", "ie", "etc", "vs", "cf", "approx", "incl",
+];
+
+/// The first sentence: up to the first `.`, `!` or `?` that ends the text or
+/// is followed by a space (a dot after a common abbreviation such as `e.g.` does not count).
+fn first_sentence(text: &str) -> &str {
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if matches!(c, '.' | '!' | '?') {
+            match chars.peek() {
+                None => return text,
+                Some((_, next)) if next.is_whitespace() => {
+                    let word = text[..at]
+                        .rsplit(char::is_whitespace)
+                        .next()
+                        .unwrap_or_default()
+                        .trim_start_matches(['(', '"', '\''])
+                        .to_lowercase();
+                    if c == '.' && ABBREVIATIONS.contains(&word.as_str()) {
+                        continue;
+                    }
+                    return &text[..at + c.len_utf8()];
+                }
+                _ => {}
+            }
+        }
+    }
+    text
+}
+
+/// Whether a list item starts with a link whose text begins with `@`: a resource line.
+fn is_resource_item(item: &str) -> bool {
+    let item = item.trim_start();
+    let item = item
+        .strip_prefix(['-', '*', '+'])
+        .map_or(item, str::trim_start);
+    item.starts_with("[@") || item.starts_with("[ @")
+}
+
+/// Parses a topic content file.
+///
+/// The first `# Heading` names the topic; the blocks after it, up to the
+/// first list that holds a `[@kind@…](…)` line, are the description (a last
+/// paragraph ending in `:` introduces the list and is left out); every list
+/// item from there on is a resource line (see [`parse_resource_line`]).
+/// Flaws become warnings in `report`: no heading, resource lines that are
+/// fixed or dropped, repeated resource URLs, text after the resources.
+pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> TopicContent {
+    let lines = Lines::new(text);
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut depth = 0usize;
+    let mut heading: Option<String> = None;
+    let mut in_first_heading = false;
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        match event {
+            Event::Start(tag) => {
+                if depth == 0 {
+                    let kind = match tag {
+                        Tag::Heading {
+                            level: HeadingLevel::H1,
+                            ..
+                        } => {
+                            if heading.is_none() {
+                                in_first_heading = true;
+                                heading = Some(String::new());
+                            }
+                            BlockKind::Heading1
+                        }
+                        Tag::Paragraph => BlockKind::Paragraph,
+                        Tag::List(_) => BlockKind::List,
+                        _ => BlockKind::Other,
+                    };
+                    blocks.push(Block {
+                        kind,
+                        range,
+                        items: Vec::new(),
+                    });
+                } else if depth == 1
+                    && matches!(tag, Tag::Item)
+                    && let Some(block) = blocks.last_mut()
+                    && block.kind == BlockKind::List
+                {
+                    block.items.push(range);
+                }
+                depth += 1;
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    in_first_heading = false;
+                }
+            }
+            Event::Text(t) | Event::Code(t) if in_first_heading => {
+                if let Some(h) = heading.as_mut() {
+                    h.push_str(&t);
+                }
+            }
+            Event::Rule | Event::Html(_) if depth == 0 => blocks.push(Block {
+                kind: BlockKind::Other,
+                range,
+                items: Vec::new(),
+            }),
+            _ => {}
+        }
+    }
+    let heading = heading.map(|h| one_line(&h)).filter(|h| !h.is_empty());
+    let first_h1 = blocks.iter().position(|b| b.kind == BlockKind::Heading1);
+    if first_h1.is_none() {
+        report.warn(file, Some(1), "no `# Heading` at the top".into());
+    }
+    let body = &blocks[first_h1.map_or(0, |h| h + 1)..];
+    let resources_at = body.iter().position(|b| {
+        b.kind == BlockKind::List && b.items.iter().any(|i| is_resource_item(&text[i.clone()]))
+    });
+    let mut description_blocks = &body[..resources_at.unwrap_or(body.len())];
+    if resources_at.is_some()
+        && let Some((last, rest)) = description_blocks.split_last()
+        && last.kind == BlockKind::Paragraph
+        && text[last.range.clone()].trim_end().ends_with(':')
+    {
+        description_blocks = rest;
+    }
+    let description = match (description_blocks.first(), description_blocks.last()) {
+        (Some(first), Some(last)) => text[first.range.start..last.range.end].trim().to_owned(),
+        _ => String::new(),
+    };
+    let summary = description_blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::Paragraph)
+        .map(|b| plain_text(&text[b.range.clone()]))
+        .and_then(|p| Summary::parse(shorten(first_sentence(&p), Summary::MAX_LEN)).ok());
+
+    let mut resources: Vec<ParsedResource> = Vec::new();
+    let mut urls: HashSet<String> = HashSet::new();
+    for block in resources_at.map_or(&[][..], |at| &body[at..]) {
+        if block.kind != BlockKind::List {
+            report.warn(
+                file,
+                Some(lines.line(block.range.start)),
+                "text after the resource list is ignored".into(),
+            );
+            continue;
+        }
+        for item in &block.items {
+            let line = lines.line(item.start);
+            let source = text[item.clone()].trim();
+            match parse_resource_line(source) {
+                Ok(resource) => {
+                    for fix in resource.fixes {
+                        report.warn(file, Some(line), fix);
+                    }
+                    if !urls.insert(resource.url.as_str().to_owned()) {
+                        report.warn(
+                            file,
+                            Some(line),
+                            format!("duplicate resource {}; the first is kept", resource.url),
+                        );
+                        continue;
+                    }
+                    resources.push(ParsedResource {
+                        kind: resource.kind,
+                        title: resource.title,
+                        url: resource.url,
+                        line,
+                    });
+                }
+                Err(reason) => {
+                    report.warn(file, Some(line), format!("resource dropped: {reason}"));
+                }
+            }
+        }
+    }
+    TopicContent {
+        heading,
+        description,
+        summary,
+        resources,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(line: &str) -> ResourceLine {
+        parse_resource_line(line).unwrap_or_else(|e| panic!("{line}: {e}"))
+    }
+
+    #[test]
+    fn valid_resource_lines() {
+        let r =
+            ok("- [@official@Apache Kafka Documentation](https://kafka.apache.org/documentation/)");
+        assert_eq!(r.kind, ResourceKind::Official);
+        assert_eq!(r.title.as_str(), "Apache Kafka Documentation");
+        assert_eq!(r.url.as_str(), "https://kafka.apache.org/documentation/");
+        assert!(r.fixes.is_empty());
+        assert_eq!(
+            ok("- [@opensource@dbt-core](https://github.com/dbt-labs/dbt-core)").kind,
+            ResourceKind::OpenSource
+        );
+        assert_eq!(
+            ok("* [@Video@A Talk](https://example.com/v)").kind,
+            ResourceKind::Video
+        );
+        assert_eq!(
+            ok("[@roadmap@SQL](https://example.com/sql)").kind,
+            ResourceKind::Roadmap
+        );
+        let nested = ok("- [@book@Parens (2nd ed.)](https://example.com/a_(b))");
+        assert_eq!(nested.url.as_str(), "https://example.com/a_(b)");
+    }
+
+    #[test]
+    fn resource_lines_with_spaces() {
+        let r = ok("   -   [ @article@   Spaced   Out  Title ](  https://example.com/x  )  ");
+        assert_eq!(r.kind, ResourceKind::Article);
+        assert_eq!(r.title.as_str(), "Spaced Out Title");
+        assert_eq!(r.url.as_str(), "https://example.com/x");
+        assert!(r.fixes.is_empty(), "{:?}", r.fixes);
+        assert_eq!(
+            ok("- [@ course @Pipelines](https://example.com/c)").kind,
+            ResourceKind::Course
+        );
+        assert!(parse_resource_line("- [@article@Title](https://example.com/a b)").is_err());
+    }
+
+    #[test]
+    fn misspelt_and_unknown_kinds_are_fixed_with_a_note() {
+        for (written, kind) in [
+            ("artcle", ResourceKind::Article),
+            ("vidoe", ResourceKind::Video),
+            ("offical", ResourceKind::Official),
+            ("Podcats", ResourceKind::Podcast),
+        ] {
+            let r = ok(&format!("- [@{written}@T](https://example.com)"));
+            assert_eq!(r.kind, kind, "{written}");
+            assert_eq!(r.fixes.len(), 1, "{written}");
+            assert!(r.fixes[0].contains("misspelt"), "{:?}", r.fixes);
+        }
+        let r = ok("- [@webinar@T](https://example.com)");
+        assert_eq!(r.kind, ResourceKind::Article);
+        assert!(r.fixes[0].contains("unknown resource kind `webinar`"));
+    }
+
+    #[test]
+    fn missing_kind_is_read_as_article() {
+        let r = ok("- [Plain Link](https://example.com/plain)");
+        assert_eq!(r.kind, ResourceKind::Article);
+        assert_eq!(r.title.as_str(), "Plain Link");
+        assert_eq!(r.fixes.len(), 1);
+        assert!(r.fixes[0].contains("no `@kind@`"));
+    }
+
+    #[test]
+    fn bad_urls_and_non_links_are_refused() {
+        let err = |line: &str| parse_resource_line(line).expect_err(line);
+        assert!(err("- [@article@Title](not a url)").contains("not a markdown link"));
+        assert!(err("- [@article@Title](/relative/path)").contains("not a valid URL"));
+        assert!(err("- [@article@Title](ftp://example.com/f)").contains("https"));
+        assert!(err("- [@article@Title]()").contains("no URL"));
+        assert!(err("- [@article@](https://example.com)").contains("no title"));
+        assert!(err("- just text").contains("not a markdown link"));
+        assert!(err("").contains("not a markdown link"));
+        let upgraded = ok("- [@article@Old](http://example.com/old)");
+        assert_eq!(upgraded.url.as_str(), "https://example.com/old");
+        assert!(upgraded.fixes[0].contains("upgraded to https"));
+    }
+
+    #[test]
+    fn topic_markdown_splits_heading_description_and_resources() {
+        let text = "# Batch Processing\n\nBatch jobs move data in bulk. They run on a schedule.\n\nA second paragraph.\n\nVisit the following resources to learn more:\n\n- [@article@One](https://example.com/1)\n- [@artcle@Two](https://example.com/2)\n- [@video@Again](https://example.com/1)\n- broken line\n";
+        let mut report = Report::default();
+        let content = parse_topic_markdown(text, Path::new("t.md"), &mut report);
+        assert_eq!(content.heading.as_deref(), Some("Batch Processing"));
+        assert_eq!(
+            content.description,
+            "Batch jobs move data in bulk. They run on a schedule.\n\nA second paragraph."
+        );
+        assert_eq!(
+            content.summary.as_ref().map(Summary::as_str),
+            Some("Batch jobs move data in bulk.")
+        );
+        let got: Vec<_> = content
+            .resources
+            .iter()
+            .map(|r| (r.kind, r.title.as_str(), r.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (ResourceKind::Article, "One", 9),
+                (ResourceKind::Article, "Two", 10)
+            ]
+        );
+        let lines: Vec<_> = report.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(
+            lines,
+            [Some(10), Some(11), Some(12)],
+            "{:?}",
+            report.warnings
+        );
+    }
+
+    #[test]
+    fn first_sentences_skip_abbreviations() {
+        assert_eq!(
+            first_sentence("Loads run nightly, e.g. at 2am. Then more."),
+            "Loads run nightly, e.g. at 2am."
+        );
+        assert_eq!(first_sentence("Why? Because."), "Why?");
+        assert_eq!(first_sentence("Version 2.0 is out"), "Version 2.0 is out");
+    }
+
+    #[test]
+    fn summaries_are_one_line_and_short() {
+        let long = format!("# T\n\n{} end\nof it. Next.", "word ".repeat(100));
+        let content = parse_topic_markdown(&long, Path::new("t.md"), &mut Report::default());
+        let summary = content.summary.expect("a summary");
+        assert!(summary.as_str().chars().count() <= 280);
+        assert!(summary.as_str().ends_with('…'));
+        let empty = parse_topic_markdown(
+            "# Only a heading\n",
+            Path::new("t.md"),
+            &mut Report::default(),
+        );
+        assert_eq!(empty.summary, None);
+        assert_eq!(empty.description, "");
+    }
+}
