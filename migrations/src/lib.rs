@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261201_000001_catalog;
+mod m20261201_000002_writes;
 
 /// Runs every migration in order; the store calls it on start.
 pub struct Migrator;
@@ -11,7 +12,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261201_000001_catalog::Migration)]
+        vec![
+            Box::new(m20261201_000001_catalog::Migration),
+            Box::new(m20261201_000002_writes::Migration),
+        ]
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
-use crate::harness::{Server, servers};
+use crate::harness::{Server, servers, slugs};
 
 /// Every prerequisite edge of the catalog: (skill, requires, strength).
 async fn edges(server: &Server) -> Vec<(String, String, String)> {
@@ -31,19 +31,6 @@ async fn edges(server: &Server) -> Vec<(String, String, String)> {
         }
     }
     edges
-}
-
-fn slugs(list: &Value, pointer: &str) -> Vec<String> {
-    list.as_array()
-        .unwrap_or_else(|| panic!("not a list: {list}"))
-        .iter()
-        .map(|v| {
-            v.pointer(pointer)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned()
-        })
-        .collect()
 }
 
 const PATH: &str = r#"query ($targets: [String!]!, $known: [String!], $strength: PathStrength) {

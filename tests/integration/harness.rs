@@ -189,6 +189,56 @@ impl Server {
         Self::answer(response).await
     }
 
+    /// POSTs a GraphQL request with a bearer token.
+    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> Answer {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .header("accept", "application/graphql-response+json")
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        Self::answer(response).await
+    }
+
+    /// Makes a token of `role` with the real CLI against this server's database.
+    pub fn token(&self, role: &str) -> String {
+        let url = self
+            .database
+            .as_ref()
+            .map(|d| d.url().to_owned())
+            .expect("a server that owns its database");
+        self.token_for(&url, role)
+    }
+
+    /// Makes a token of `role` with the real CLI against the database at `url`.
+    pub fn token_for(&self, url: &str, role: &str) -> String {
+        let output = Command::new(binary())
+            .args([
+                "token",
+                "create",
+                "--role",
+                role,
+                "--label",
+                &format!("test {role}"),
+                "--database-url",
+                url,
+            ])
+            .output()
+            .expect("run skillgraph token create");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .expect("UTF-8")
+            .trim()
+            .to_owned()
+    }
+
     /// GETs a path with an `Accept` header and query parameters.
     pub async fn get(&self, path: &str, accept: &str, params: &[(&str, &str)]) -> Answer {
         let response = self
@@ -236,4 +286,106 @@ pub async fn servers() -> Vec<Server> {
         .into_iter()
         .map(|db| Server::start(db, &[]))
         .collect()
+}
+
+/// The string at `pointer` in every element of a JSON list (`""` where missing).
+pub fn slugs(list: &Value, pointer: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|v| {
+            v.pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A fresh PostgreSQL database for tests that need several servers on one
+/// database; `None` when PostgreSQL is not configured.
+pub async fn shared_postgres() -> Option<ScratchDatabase> {
+    let server = std::env::var(skillgraph_store::scratch::POSTGRES_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())?;
+    Some(
+        ScratchDatabase::postgres(&server)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+}
+
+/// A `graphql-transport-ws` client, just enough for tests.
+pub struct Subscriber {
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Subscriber {
+    /// Connects to the server's `/graphql` and completes the handshake.
+    pub async fn connect(server: &Server) -> Self {
+        use futures_util::SinkExt;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("a ws request");
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().expect("a header value"),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("a websocket");
+        socket
+            .send(json!({ "type": "connection_init" }).to_string().into())
+            .await
+            .expect("send connection_init");
+        let mut subscriber = Self { socket };
+        let ack = subscriber.next_message().await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        subscriber
+    }
+
+    /// Starts a subscription with id `id`.
+    pub async fn subscribe(&mut self, id: &str, query: &str) {
+        use futures_util::SinkExt;
+        self.socket
+            .send(
+                json!({ "id": id, "type": "subscribe", "payload": { "query": query } })
+                    .to_string()
+                    .into(),
+            )
+            .await
+            .expect("send subscribe");
+    }
+
+    /// The next protocol message (pings are answered and skipped).
+    pub async fn next_message(&mut self) -> Value {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
+                .await
+                .expect("a message within 10 s")
+                .expect("the socket is open")
+                .expect("a readable message");
+            match message {
+                Message::Text(text) => {
+                    let value: Value = serde_json::from_str(&text).expect("JSON");
+                    if value["type"] == "ping" {
+                        let _ = self
+                            .socket
+                            .send(json!({ "type": "pong" }).to_string().into())
+                            .await;
+                        continue;
+                    }
+                    return value;
+                }
+                Message::Close(frame) => {
+                    return json!({ "type": "closed", "frame": format!("{frame:?}") });
+                }
+                _ => continue,
+            }
+        }
+    }
 }

@@ -2,8 +2,15 @@
 //! free loopback port against a fresh database (SQLite, and PostgreSQL when
 //! `SKILLGRAPH_TEST_POSTGRES_URL` is set) and talks to it over HTTP.
 
+// A test that meets an unexpected shape should stop right there.
+#![allow(clippy::unwrap_used)]
+
+mod architecture;
 mod cli;
 mod graph_answers;
 mod harness;
 mod http_edge;
 mod read_api;
+mod replicas;
+mod search;
+mod writes;

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::servers;
+use crate::harness::{servers, slugs};
 
 /// The query a roadmap page makes: everything in one request.
 pub const NESTED_ROADMAP: &str = r#"
@@ -31,19 +31,6 @@ query NestedRoadmap($slug: String!) {
     guides { slug title relatedGuides { title url } }
   }
 }"#;
-
-fn slugs(list: &Value, pointer: &str) -> Vec<String> {
-    list.as_array()
-        .unwrap_or_else(|| panic!("not a list: {list}"))
-        .iter()
-        .map(|v| {
-            v.pointer(pointer)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned()
-        })
-        .collect()
-}
 
 /// Every skill slug of a roadmap answer, nested items included.
 fn roadmap_skills(roadmap: &Value) -> Vec<String> {

@@ -619,6 +619,35 @@ impl Catalog {
         self.prerequisite_graph.edge_count()
     }
 
+    /// The slugs of skills that differ between `self` (older) and `newer`:
+    /// added, removed, or changed in their fields, prerequisites,
+    /// dependents, parent, children, related links or resources. Sorted.
+    pub fn changed_skills(&self, newer: &Catalog) -> Vec<Slug> {
+        let mut changed = std::collections::BTreeSet::new();
+        for entry in &self.skills {
+            let same = newer.skill_entry(entry.skill.id).is_some_and(|other| {
+                other.skill == entry.skill
+                    && other.prerequisites == entry.prerequisites
+                    && other.dependents == entry.dependents
+                    && other.children == entry.children
+                    && other.related == entry.related
+                    && other.resources == entry.resources
+            });
+            if !same {
+                changed.insert(entry.skill.slug.clone());
+                if let Some(other) = newer.skill_entry(entry.skill.id) {
+                    changed.insert(other.skill.slug.clone());
+                }
+            }
+        }
+        for entry in &newer.skills {
+            if self.skill_entry(entry.skill.id).is_none() {
+                changed.insert(entry.skill.slug.clone());
+            }
+        }
+        changed.into_iter().collect()
+    }
+
     /// The whole catalog as a bundle that refers to things by slug; building
     /// a catalog from it gives the same graph again.
     pub fn to_bundle(&self) -> Bundle {

@@ -8,6 +8,7 @@
 
 pub mod bundle;
 pub mod catalog;
+pub mod change;
 pub mod graph;
 pub mod model;
 pub mod values;

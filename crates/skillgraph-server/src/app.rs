@@ -5,12 +5,12 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use skillgraph_store::{Store, StoreError};
 use tokio::net::TcpListener;
 
-use crate::api::{self, SkillgraphSchema, Snapshot};
+use crate::api::live::SnapshotSlot;
+use crate::api::{self, CatalogSnapshot, SkillgraphSchema, Snapshot};
 use crate::cli::{LogFormat, ServeArgs};
 
 /// Why the service could not start or stopped with an error.
@@ -22,6 +22,9 @@ pub enum StartError {
     /// The bundled dataset could not be read (a build defect).
     #[error("the bundled dataset is unreadable: {0}")]
     Bundle(#[from] skillgraph_bundle::BundleError),
+    /// The search index could not be built.
+    #[error(transparent)]
+    Search(#[from] skillgraph_search::SearchError),
     /// The listen address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -39,7 +42,7 @@ pub enum StartError {
 pub struct App {
     schema: SkillgraphSchema,
     store: Store,
-    current: ArcSwap<skillgraph_store::LoadedCatalog>,
+    slot: SnapshotSlot,
     metrics: Option<PrometheusHandle>,
 }
 
@@ -69,14 +72,81 @@ impl App {
         Ok(Arc::new(Self {
             schema: api::schema(),
             store,
-            current: ArcSwap::from_pointee(loaded),
+            slot: SnapshotSlot::new(CatalogSnapshot::new(loaded)?),
             metrics,
         }))
     }
 
     /// The snapshot new requests read.
     pub fn snapshot(&self) -> Snapshot {
-        self.current.load_full()
+        self.slot.load()
+    }
+
+    /// The live catalog: current snapshot and change feed.
+    pub fn slot(&self) -> &SnapshotSlot {
+        &self.slot
+    }
+
+    /// Follows versions committed by other replicas (PostgreSQL only):
+    /// reloads on every notification, and after a reconnect catches up on
+    /// whatever it may have missed. Runs until the process ends.
+    pub async fn follow_replicas(self: Arc<Self>) {
+        let mut listener = loop {
+            match self.store.listen().await {
+                Ok(Some(listener)) => break listener,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for catalog changes; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        };
+        loop {
+            let newer = match listener.next().await {
+                Ok(skillgraph_store::Heard::Version(version)) => version > self.snapshot().version,
+                Ok(skillgraph_store::Heard::Reconnected) => match self.store.version().await {
+                    Ok(version) => version > self.snapshot().version,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the catalog version");
+                        true
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the catalog change listener; reconnecting");
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    true
+                }
+            };
+            if newer && let Err(e) = self.reload().await {
+                tracing::warn!(error = %e, "cannot reload the catalog");
+            }
+        }
+    }
+
+    /// Loads the committed catalog and makes it current if it is newer.
+    async fn reload(&self) -> Result<(), StartError> {
+        let started = std::time::Instant::now();
+        let loaded = self.store.load().await?;
+        let version = loaded.version;
+        if self.slot.offer(Arc::new(CatalogSnapshot::new(loaded)?)) {
+            tracing::info!(
+                version,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "caught up with another replica"
+            );
+        }
+        Ok(())
+    }
+
+    /// What a request with this bearer token may use.
+    pub fn access(&self, token: Option<String>) -> api::Access {
+        api::Access {
+            writes: Some(api::mutation::Writes {
+                store: self.store.clone(),
+                current: self.slot.clone(),
+            }),
+            credentials: api::mutation::Credentials(token),
+        }
     }
 
     /// The GraphQL schema.
@@ -118,9 +188,12 @@ pub async fn run(
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, crate::http::router(app))
+    let follower = tokio::spawn(Arc::clone(&app).follow_replicas());
+    let served = axum::serve(listener, crate::http::router(app))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    follower.abort();
+    served
 }
 
 /// What `skillgraph serve` does.
@@ -144,10 +217,22 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         .await
         .map_err(StartError::Serve)?;
     tracing::info!("shutting down");
-    if let Ok(app) = Arc::try_unwrap(app) {
-        app.store.close().await?;
-    }
+    let store = app.store.clone();
+    drop(app);
+    store.close().await?;
     Ok(())
+}
+
+/// What `skillgraph token create` does: a new token, returned once.
+pub async fn create_token(args: &crate::cli::TokenCreateArgs) -> Result<String, StartError> {
+    let store = Store::open(&args.database_url).await?;
+    let role = match args.role {
+        crate::cli::TokenRole::Editor => skillgraph_store::Role::Editor,
+        crate::cli::TokenRole::Admin => skillgraph_store::Role::Admin,
+    };
+    let token = store.create_token(role, &args.label).await?;
+    store.close().await?;
+    Ok(token)
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -25,6 +25,64 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the GraphQL schema (SDL) to standard output; `schema.graphql` is this output.
     Schema,
+    /// Write a large, deterministic catalog in the bundle format, for benchmarks and scale tests.
+    Generate(GenerateArgs),
+    /// Manage API tokens for writes.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// Token subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once; the database keeps only its hash.
+    Create(TokenCreateArgs),
+}
+
+/// The role a new token gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenRole {
+    /// Catalog writes.
+    Editor,
+    /// Catalog writes and token management.
+    Admin,
+}
+
+/// Options of `skillgraph token create`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TokenCreateArgs {
+    /// What the token may do.
+    #[arg(long, value_enum)]
+    pub role: TokenRole,
+
+    /// Who or what the token is for; recorded with every change made with it.
+    #[arg(long, default_value = "cli")]
+    pub label: String,
+
+    /// Database URL, as for `serve`.
+    #[arg(
+        long,
+        env = "SKILLGRAPH_DATABASE_URL",
+        default_value = "sqlite://skillgraph.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+}
+
+/// Options of `skillgraph generate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateArgs {
+    /// How many skills to generate (about four prerequisite edges each).
+    #[arg(long, default_value_t = 1000)]
+    pub skills: usize,
+
+    /// The random seed: the same seed and size always give the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Where to write the bundle; standard output when left out.
+    #[arg(long)]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// How log lines are written to standard error.

@@ -7,8 +7,11 @@ use std::sync::Arc;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -159,9 +162,25 @@ fn operation_type(request: &Request) -> Option<OperationType> {
     }
 }
 
+/// The bearer token of a request, if it sent one.
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
 /// Runs a request and writes the answer in the negotiated media type.
-async fn respond(app: &App, request: Request, response_type: ResponseType) -> Response {
-    let outcome = api::execute(app.schema(), request, app.snapshot()).await;
+async fn respond(
+    app: &App,
+    headers: &HeaderMap,
+    request: Request,
+    response_type: ResponseType,
+) -> Response {
+    let access = app.access(bearer_token(headers));
+    let outcome = api::execute(app.schema(), request, app.snapshot(), access).await;
     let (status, body) = if outcome.request_error {
         let status = match response_type {
             ResponseType::GraphqlResponse => StatusCode::BAD_REQUEST,
@@ -198,11 +217,33 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// Serves subscriptions over a WebSocket (`graphql-transport-ws`, and the
+/// older `graphql-ws` protocol for old clients).
+fn subscriptions(app: Arc<App>, upgrade: WebSocketUpgrade, protocol: GraphQLProtocol) -> Response {
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let mut data = async_graphql::Data::default();
+            data.insert(app.slot().clone());
+            GraphQLWebSocket::new(socket, app.schema().clone(), protocol)
+                .with_data(data)
+                .serve()
+        })
+}
+
 async fn graphql_get(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    protocol: Result<GraphQLProtocol, StatusCode>,
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    if let Ok(upgrade) = upgrade {
+        return match protocol {
+            Ok(protocol) => subscriptions(app, upgrade, protocol),
+            Err(status) => status.into_response(),
+        };
+    }
     let Ok(Query(params)) = params else {
         return refuse(
             StatusCode::BAD_REQUEST,
@@ -251,7 +292,7 @@ async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    respond(&app, request, response_type).await
+    respond(&app, &headers, request, response_type).await
 }
 
 async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -286,7 +327,7 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
         }
     };
     match graphql_request(params) {
-        Ok(request) => respond(&app, request, response_type).await,
+        Ok(request) => respond(&app, &headers, request, response_type).await,
         Err(message) => refuse(StatusCode::BAD_REQUEST, response_type, &message),
     }
 }

@@ -12,6 +12,32 @@ fn main() -> ExitCode {
             print!("{}", skillgraph_server::api::sdl());
             ExitCode::SUCCESS
         }
+        cli::Command::Generate(args) => match generate(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("skillgraph generate: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        cli::Command::Token(cli::TokenCommand::Create(args)) => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    eprintln!("skillgraph: cannot start the async runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(app::create_token(&args)) {
+                Ok(token) => {
+                    println!("{token}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("skillgraph token create: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         cli::Command::Serve(args) => {
             app::init_logging(&args);
             let runtime = match tokio::runtime::Runtime::new() {
@@ -31,4 +57,19 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Writes a generated bundle where the options say.
+fn generate(args: &cli::GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let bundle = skillgraph_bundle::generate::generate(args.skills, args.seed)?;
+    let text = skillgraph_bundle::to_yaml(&bundle)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => {
+            use std::io::Write;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
 }

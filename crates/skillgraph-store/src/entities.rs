@@ -1,8 +1,10 @@
 //! One sea-orm entity per table. These are storage rows, never shown to
 //! clients: `convert` turns them into domain values.
 
+pub mod api_token;
 pub mod author;
 pub mod catalog_state;
+pub mod change_log;
 pub mod guide;
 pub mod guide_relation;
 pub mod guide_skill;

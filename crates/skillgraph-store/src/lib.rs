@@ -7,7 +7,12 @@
 
 mod convert;
 pub mod entities;
+mod listen;
 pub mod scratch;
+mod writes;
+
+pub use listen::{ChangeListener, Heard};
+pub use writes::{Actor, CHANGES_CHANNEL, Role};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,9 +62,15 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The stored rows do not form a consistent catalog, or a change would break it.
+    /// The stored rows do not form a consistent catalog.
     #[error("{0}")]
     Inconsistent(#[from] CatalogError),
+    /// Listening for other processes' commits failed.
+    #[error("listening for catalog changes failed: {0}")]
+    Listen(String),
+    /// The change may not be applied to the committed catalog; nothing was written.
+    #[error("{0}")]
+    Refused(skillgraph_domain::change::ChangeError),
 }
 
 /// Which engine a store runs on.
@@ -88,6 +99,8 @@ pub struct Store {
     db: DatabaseConnection,
     engine: Engine,
     statements: Arc<AtomicU64>,
+    /// Serializes this process's writes; the database serializes across processes.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Strips a password from a URL before it is shown.
@@ -144,6 +157,7 @@ impl Store {
             db,
             engine,
             statements,
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -178,78 +192,9 @@ impl Store {
     /// Reads the whole catalog in one read transaction.
     pub async fn load(&self) -> Result<LoadedCatalog, StoreError> {
         let txn = self.db.begin().await?;
-        let state = catalog_state::Entity::find_by_id(1)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt {
-                table: "catalog_state",
-                id: "1".into(),
-                reason: "the version row is missing".into(),
-            })?;
-        let rows = convert::Rows {
-            skills: skill::Entity::find()
-                .order_by_asc(skill::Column::Id)
-                .all(&txn)
-                .await?,
-            prerequisites: skill_prerequisite::Entity::find()
-                .order_by_asc(skill_prerequisite::Column::SkillId)
-                .order_by_asc(skill_prerequisite::Column::Position)
-                .all(&txn)
-                .await?,
-            relations: skill_relation::Entity::find()
-                .order_by_asc(skill_relation::Column::SkillId)
-                .order_by_asc(skill_relation::Column::RelatedId)
-                .all(&txn)
-                .await?,
-            resources: resource::Entity::find()
-                .order_by_asc(resource::Column::SkillId)
-                .order_by_asc(resource::Column::Position)
-                .all(&txn)
-                .await?,
-            roadmaps: roadmap::Entity::find()
-                .order_by_asc(roadmap::Column::Id)
-                .all(&txn)
-                .await?,
-            sections: roadmap_section::Entity::find()
-                .order_by_asc(roadmap_section::Column::RoadmapId)
-                .order_by_asc(roadmap_section::Column::Position)
-                .all(&txn)
-                .await?,
-            items: roadmap_item::Entity::find()
-                .order_by_asc(roadmap_item::Column::SectionId)
-                .order_by_asc(roadmap_item::Column::Position)
-                .all(&txn)
-                .await?,
-            roadmap_relations: roadmap_relation::Entity::find()
-                .order_by_asc(roadmap_relation::Column::RoadmapId)
-                .order_by_asc(roadmap_relation::Column::Position)
-                .all(&txn)
-                .await?,
-            authors: author::Entity::find()
-                .order_by_asc(author::Column::Id)
-                .all(&txn)
-                .await?,
-            guides: guide::Entity::find()
-                .order_by_asc(guide::Column::Id)
-                .all(&txn)
-                .await?,
-            guide_relations: guide_relation::Entity::find()
-                .order_by_asc(guide_relation::Column::GuideId)
-                .order_by_asc(guide_relation::Column::Position)
-                .all(&txn)
-                .await?,
-            guide_skills: guide_skill::Entity::find()
-                .order_by_asc(guide_skill::Column::GuideId)
-                .order_by_asc(guide_skill::Column::Position)
-                .all(&txn)
-                .await?,
-        };
+        let loaded = read_catalog(&txn).await?;
         txn.commit().await?;
-        Ok(LoadedCatalog {
-            catalog: Catalog::build(convert::parts(rows)?)?,
-            version: state.version,
-            updated_at: state.updated_at.with_timezone(&Utc),
-        })
+        Ok(loaded)
     }
 
     /// Writes a whole bundle into the catalog in one transaction: all of it or
@@ -265,6 +210,82 @@ impl Store {
         tracing::info!(skills = ids, version, "imported a bundle into the catalog");
         Ok(version)
     }
+}
+
+/// Reads the whole catalog and its version through `conn` (a transaction,
+/// so that both come from one moment).
+async fn read_catalog(conn: &impl ConnectionTrait) -> Result<LoadedCatalog, StoreError> {
+    let state = catalog_state::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt {
+            table: "catalog_state",
+            id: "1".into(),
+            reason: "the version row is missing".into(),
+        })?;
+    let rows = convert::Rows {
+        skills: skill::Entity::find()
+            .order_by_asc(skill::Column::Id)
+            .all(conn)
+            .await?,
+        prerequisites: skill_prerequisite::Entity::find()
+            .order_by_asc(skill_prerequisite::Column::SkillId)
+            .order_by_asc(skill_prerequisite::Column::Position)
+            .all(conn)
+            .await?,
+        relations: skill_relation::Entity::find()
+            .order_by_asc(skill_relation::Column::SkillId)
+            .order_by_asc(skill_relation::Column::RelatedId)
+            .all(conn)
+            .await?,
+        resources: resource::Entity::find()
+            .order_by_asc(resource::Column::SkillId)
+            .order_by_asc(resource::Column::Position)
+            .all(conn)
+            .await?,
+        roadmaps: roadmap::Entity::find()
+            .order_by_asc(roadmap::Column::Id)
+            .all(conn)
+            .await?,
+        sections: roadmap_section::Entity::find()
+            .order_by_asc(roadmap_section::Column::RoadmapId)
+            .order_by_asc(roadmap_section::Column::Position)
+            .all(conn)
+            .await?,
+        items: roadmap_item::Entity::find()
+            .order_by_asc(roadmap_item::Column::SectionId)
+            .order_by_asc(roadmap_item::Column::Position)
+            .all(conn)
+            .await?,
+        roadmap_relations: roadmap_relation::Entity::find()
+            .order_by_asc(roadmap_relation::Column::RoadmapId)
+            .order_by_asc(roadmap_relation::Column::Position)
+            .all(conn)
+            .await?,
+        authors: author::Entity::find()
+            .order_by_asc(author::Column::Id)
+            .all(conn)
+            .await?,
+        guides: guide::Entity::find()
+            .order_by_asc(guide::Column::Id)
+            .all(conn)
+            .await?,
+        guide_relations: guide_relation::Entity::find()
+            .order_by_asc(guide_relation::Column::GuideId)
+            .order_by_asc(guide_relation::Column::Position)
+            .all(conn)
+            .await?,
+        guide_skills: guide_skill::Entity::find()
+            .order_by_asc(guide_skill::Column::GuideId)
+            .order_by_asc(guide_skill::Column::Position)
+            .all(conn)
+            .await?,
+    };
+    Ok(LoadedCatalog {
+        catalog: Catalog::build(convert::parts(rows)?)?,
+        version: state.version,
+        updated_at: state.updated_at.with_timezone(&Utc),
+    })
 }
 
 /// Bumps the catalog version inside a write transaction.

@@ -146,7 +146,42 @@ fn page_size(name: &str, value: Option<i32>) -> Result<Option<usize>, ApiError> 
     }
 }
 
+impl<N: OutputType> Page<N> {
+    /// A page already cut from a longer list: `items` start at position `start` of `total`.
+    pub fn window(items: Vec<N>, start: usize, total: usize) -> Self {
+        let end = start + items.len();
+        Page {
+            edges: items
+                .into_iter()
+                .enumerate()
+                .map(|(n, node)| PageEdge {
+                    cursor: Position(start + n),
+                    node,
+                })
+                .collect(),
+            has_previous_page: start > 0,
+            has_next_page: end < total,
+            total_count: total,
+        }
+    }
+}
+
 impl PageArgs {
+    /// For lists that only page forward: the offset after `after`, and `first`.
+    pub fn forward_window(&self) -> Result<(usize, Option<usize>), ApiError> {
+        if self.last.is_some() || self.before.is_some() {
+            return Err(ApiError::bad_input(
+                "this list pages forward only: use `first` and `after`",
+            ));
+        }
+        let first = page_size("first", self.first)?;
+        let offset = match &self.after {
+            Some(cursor) => Position::decode_cursor(cursor)?.0 + 1,
+            None => 0,
+        };
+        Ok((offset, first))
+    }
+
     /// Cuts one page out of the whole ordered list of matches.
     pub fn paginate<T: OutputType>(self, all: Vec<T>) -> Result<Page<T>, ApiError> {
         let first = page_size("first", self.first)?;

@@ -11,6 +11,26 @@ use async_graphql::{ErrorExtensions, ServerError};
 pub enum ApiError {
     /// The request's arguments are malformed or out of range.
     BadUserInput(String),
+    /// One input field is malformed; `field` is its path, e.g. `input.slug`.
+    BadField {
+        /// The path of the field within the arguments.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A write without a valid bearer token.
+    Unauthenticated,
+    /// A write by a token whose role does not allow it.
+    Forbidden(String),
+    /// A write names something that does not exist.
+    NotFound(String),
+    /// A write conflicts with the catalog; the extensions say with what.
+    Conflict {
+        /// What is in the way.
+        message: String,
+        /// Extra extensions, e.g. the cycle as a list of slugs.
+        details: Vec<(&'static str, async_graphql::Value)>,
+    },
     /// Something failed on our side; the detail is logged, never sent.
     Internal(String),
 }
@@ -19,6 +39,14 @@ pub enum ApiError {
 pub mod codes {
     /// The request or one of its arguments is malformed.
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    /// A write came without a valid bearer token.
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    /// The token's role does not allow the write.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    /// The write names something that does not exist.
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// The write conflicts with the catalog (a cycle, a taken slug, dependents).
+    pub const CONFLICT: &str = "CONFLICT";
     /// The server failed; nothing about the failure is disclosed.
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
 }
@@ -32,7 +60,14 @@ impl ApiError {
     /// The message a client sees.
     pub fn message(&self) -> &str {
         match self {
-            Self::BadUserInput(message) => message,
+            Self::BadUserInput(message)
+            | Self::BadField { message, .. }
+            | Self::Forbidden(message)
+            | Self::NotFound(message)
+            | Self::Conflict { message, .. } => message,
+            Self::Unauthenticated => {
+                "this operation needs `Authorization: Bearer <token>` with a valid token"
+            }
             Self::Internal(_) => "internal server error",
         }
     }
@@ -40,7 +75,11 @@ impl ApiError {
     /// The `extensions.code` of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadUserInput(_) => codes::BAD_USER_INPUT,
+            Self::BadUserInput(_) | Self::BadField { .. } => codes::BAD_USER_INPUT,
+            Self::Unauthenticated => codes::UNAUTHENTICATED,
+            Self::Forbidden(_) => codes::FORBIDDEN,
+            Self::NotFound(_) => codes::NOT_FOUND,
+            Self::Conflict { .. } => codes::CONFLICT,
             Self::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,7 +91,19 @@ impl From<ApiError> for async_graphql::Error {
             tracing::error!(%detail, "internal error while resolving a request");
         }
         let code = error.code();
-        async_graphql::Error::new(error.message()).extend_with(|_, e| e.set("code", code))
+        let message = error.message().to_owned();
+        async_graphql::Error::new(message).extend_with(|_, e| {
+            e.set("code", code);
+            match &error {
+                ApiError::BadField { field, .. } => e.set("field", field.as_str()),
+                ApiError::Conflict { details, .. } => {
+                    for (name, value) in details {
+                        e.set(*name, value.clone());
+                    }
+                }
+                _ => {}
+            }
+        })
     }
 }
 

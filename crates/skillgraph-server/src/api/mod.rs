@@ -4,29 +4,66 @@
 pub mod connection;
 pub mod error;
 pub mod ids;
+pub mod live;
+pub mod mutation;
 pub mod query;
 pub mod scalars;
+pub mod search;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema,
-};
+use async_graphql::{Context, MergedObject, Request, Response, SDLExportOptions, Schema};
+use chrono::{DateTime, Utc};
+use skillgraph_domain::Catalog;
+use skillgraph_search::{SearchError, SearchIndex};
 use skillgraph_store::LoadedCatalog;
 
-pub use query::Query;
+/// The entry point of every read.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct Query(query::CatalogQuery, search::SearchQuery);
+
+/// One version of the catalog with everything derived from it: what every
+/// read of one request sees.
+pub struct CatalogSnapshot {
+    /// The indexed graph.
+    pub catalog: Catalog,
+    /// The catalog version it was loaded at.
+    pub version: i64,
+    /// When that version was committed.
+    pub updated_at: DateTime<Utc>,
+    /// The full-text index over this catalog.
+    pub search: SearchIndex,
+}
+
+impl CatalogSnapshot {
+    /// Derives the search index of a loaded catalog.
+    pub fn new(loaded: LoadedCatalog) -> Result<Self, SearchError> {
+        let LoadedCatalog {
+            catalog,
+            version,
+            updated_at,
+        } = loaded;
+        Ok(Self {
+            search: SearchIndex::build(&catalog)?,
+            catalog,
+            version,
+            updated_at,
+        })
+    }
+}
 
 /// The catalog a request reads: fixed for the whole request, so one answer
 /// never mixes two versions.
-pub type Snapshot = Arc<LoadedCatalog>;
+pub type Snapshot = Arc<CatalogSnapshot>;
 
 /// The schema type served at `/graphql`.
-pub type SkillgraphSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type SkillgraphSchema = Schema<Query, mutation::Mutation, live::Subscription>;
 
 /// Builds the schema.
 pub fn schema() -> SkillgraphSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription).finish()
+    Schema::build(Query::default(), mutation::Mutation, live::Subscription).finish()
 }
 
 /// The schema as SDL with sorted types, fields, arguments and enum values:
@@ -44,7 +81,7 @@ pub fn sdl() -> String {
 ///
 /// Every request runs through [`execute`], which attaches the snapshot, so
 /// it is always present.
-pub(crate) fn snapshot<'ctx>(ctx: &Context<'ctx>) -> &'ctx LoadedCatalog {
+pub(crate) fn snapshot<'ctx>(ctx: &Context<'ctx>) -> &'ctx CatalogSnapshot {
     ctx.data_unchecked::<Snapshot>()
 }
 
@@ -58,9 +95,28 @@ pub struct Outcome {
     pub request_error: bool,
 }
 
+/// What a request may use besides the snapshot: the means to write, and
+/// the caller's token. Reads need neither.
+#[derive(Clone, Default)]
+pub struct Access {
+    /// Present when the request may write (the server); absent in read-only uses.
+    pub writes: Option<mutation::Writes>,
+    /// The bearer token the request carried.
+    pub credentials: mutation::Credentials,
+}
+
 /// Runs one request against one snapshot, and gives every error a code.
-pub async fn execute(schema: &SkillgraphSchema, request: Request, snapshot: Snapshot) -> Outcome {
-    let mut response = schema.execute(request.data(snapshot)).await;
+pub async fn execute(
+    schema: &SkillgraphSchema,
+    request: Request,
+    snapshot: Snapshot,
+    access: Access,
+) -> Outcome {
+    let mut request = request.data(snapshot).data(access.credentials);
+    if let Some(writes) = access.writes {
+        request = request.data(writes);
+    }
+    let mut response = schema.execute(request).await;
     // Errors raised before execution carry no path and leave no data.
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -91,13 +147,21 @@ mod tests {
 
     #[tokio::test]
     async fn every_type_field_argument_and_enum_value_has_a_description() {
-        let empty = skillgraph_domain::Catalog::empty();
-        let snapshot = Arc::new(LoadedCatalog {
-            catalog: empty,
-            version: 0,
-            updated_at: chrono::Utc::now(),
-        });
-        let outcome = execute(&schema(), Request::new(INTROSPECTION), snapshot).await;
+        let snapshot = Arc::new(
+            CatalogSnapshot::new(LoadedCatalog {
+                catalog: Catalog::empty(),
+                version: 0,
+                updated_at: Utc::now(),
+            })
+            .unwrap(),
+        );
+        let outcome = execute(
+            &schema(),
+            Request::new(INTROSPECTION),
+            snapshot,
+            Access::default(),
+        )
+        .await;
         assert!(
             outcome.response.errors.is_empty(),
             "{:?}",

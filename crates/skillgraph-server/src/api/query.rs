@@ -1,21 +1,22 @@
 //! The query root: lookups by id and slug, and connections over the catalog.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use skillgraph_domain::graph::EdgeFilter;
 use skillgraph_domain::{Catalog, SkillId, Slug, Strength};
 
 use super::connection::{Page, PageArgs};
 use super::error::ApiError;
 use super::ids::NodeId;
+use super::scalars::DateTime;
 use super::snapshot;
 use super::types::{Author, Guide, LearningPath, Node, Roadmap, Skill, SkillLevel};
 
 /// The most ids one `nodes` call may ask for.
 pub const MAX_NODES: usize = 100;
 
-/// The entry point of every read.
+/// Lookups, connections and graph answers over the catalog.
 #[derive(Default)]
-pub struct Query;
+pub struct CatalogQuery;
 
 /// Parses a slug argument; a malformed one is BAD_USER_INPUT.
 fn slug_argument(name: &str, value: &str) -> Result<Slug, ApiError> {
@@ -40,6 +41,15 @@ fn skill_ids(catalog: &Catalog, name: &str, slugs: &[String]) -> Result<Vec<Skil
                 .ok_or_else(|| ApiError::bad_input(format!("`{name}`: there is no skill `{slug}`")))
         })
         .collect()
+}
+
+/// The version of the catalog an answer was read from.
+#[derive(SimpleObject)]
+pub struct CatalogInfo {
+    /// Bumped by every committed change; answers with the same version saw the same catalog.
+    pub version: i64,
+    /// When that version was committed.
+    pub updated_at: DateTime,
 }
 
 /// Which prerequisite edges a learning path follows.
@@ -315,9 +325,9 @@ fn guides_matching<'a>(
         .collect())
 }
 
-/// The entry point of every read.
+/// Lookups, connections and graph answers over the catalog.
 #[Object]
-impl Query {
+impl CatalogQuery {
     /// Fetches any object by its global id; `null` when nothing has that id.
     async fn node<'ctx>(
         &self,
@@ -404,6 +414,15 @@ impl Query {
             }
         };
         Ok(author.map(|a| Author::new(catalog, a)))
+    }
+
+    /// Which version of the catalog this answer was read from.
+    async fn catalog<'ctx>(&self, ctx: &Context<'ctx>) -> CatalogInfo {
+        let snapshot = snapshot(ctx);
+        CatalogInfo {
+            version: snapshot.version,
+            updated_at: DateTime(snapshot.updated_at),
+        }
     }
 
     /// The skills still to learn to reach every target, each after all of

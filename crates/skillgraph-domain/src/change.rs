@@ -1,0 +1,327 @@
+//! Changes to the catalog as plain values, and the pure check that says
+//! whether one may be applied to a catalog, or why not.
+//!
+//! Every write takes the same path: a [`Change`] is checked against the
+//! current catalog with [`Catalog::check`], applied by the store in one
+//! transaction, and the next catalog is built from the result.
+
+use crate::catalog::Catalog;
+use crate::graph::WouldCycle;
+use crate::model::{Prerequisite, SkillId};
+use crate::values::{Alias, ExternalId, Level, Markdown, Slug, Summary, Tag, Title};
+
+/// The fields of a new skill.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SkillDraft {
+    /// Its slug, which must be free.
+    pub slug: Slug,
+    /// Display name.
+    pub name: Title,
+    /// One line for lists.
+    pub summary: Summary,
+    /// Longer explanation, markdown.
+    pub description: Markdown,
+    /// How advanced it is.
+    pub level: Level,
+    /// Topics.
+    pub tags: Vec<Tag>,
+    /// Other names people search for.
+    pub aliases: Vec<Alias>,
+    /// Identifiers in other taxonomies.
+    pub external_ids: Vec<ExternalId>,
+    /// The broader skill it is a subtopic of.
+    pub parent: Option<SkillId>,
+}
+
+/// New values for some fields of a skill; `None` leaves a field as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct SkillPatch {
+    /// A new slug, which must be free.
+    pub slug: Option<Slug>,
+    /// A new display name.
+    pub name: Option<Title>,
+    /// A new summary.
+    pub summary: Option<Summary>,
+    /// A new description.
+    pub description: Option<Markdown>,
+    /// A new level.
+    pub level: Option<Level>,
+    /// New tags, replacing the old ones.
+    pub tags: Option<Vec<Tag>>,
+    /// New aliases, replacing the old ones.
+    pub aliases: Option<Vec<Alias>>,
+    /// New external ids, replacing the old ones.
+    pub external_ids: Option<Vec<ExternalId>>,
+}
+
+/// One change to the catalog; its serde form is what the change log records.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "change", rename_all = "camelCase")]
+pub enum Change {
+    /// Adds a skill.
+    CreateSkill(SkillDraft),
+    /// Changes fields of a skill.
+    UpdateSkill {
+        /// The skill.
+        skill: SkillId,
+        /// The new values.
+        patch: SkillPatch,
+    },
+    /// Removes a skill. Without `cascade` it is refused while other skills
+    /// list it as a prerequisite; with it, those edges go too.
+    DeleteSkill {
+        /// The skill.
+        skill: SkillId,
+        /// Also remove the edges of skills that need it.
+        cascade: bool,
+    },
+    /// Adds a prerequisite edge.
+    AddPrerequisite(Prerequisite),
+    /// Removes a prerequisite edge.
+    RemovePrerequisite {
+        /// The dependent skill.
+        skill: SkillId,
+        /// The prerequisite to remove.
+        requires: SkillId,
+    },
+    /// Makes a skill a subtopic of another, or a top-level skill.
+    SetParent {
+        /// The skill.
+        skill: SkillId,
+        /// Its new parent; `None` makes it top-level.
+        parent: Option<SkillId>,
+    },
+}
+
+/// Why a change may not be applied; each names what is in the way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeError {
+    /// A referenced thing does not exist.
+    #[error("there is no {kind} with id {id}")]
+    NotFound {
+        /// The kind of thing.
+        kind: &'static str,
+        /// The id asked for.
+        id: i64,
+    },
+    /// The slug is in use by another thing of the same kind.
+    #[error("the {kind} slug `{slug}` is already taken")]
+    SlugTaken {
+        /// The kind of thing.
+        kind: &'static str,
+        /// The slug.
+        slug: Slug,
+    },
+    /// The change would close a cycle of prerequisites or in the hierarchy.
+    #[error(transparent)]
+    WouldCycle(#[from] WouldCycle),
+    /// The skill is still needed by others.
+    #[error(
+        "skill `{skill}` is a prerequisite of {}; remove those edges first or delete with cascade",
+        dependents.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+    )]
+    HasDependents {
+        /// The skill to delete.
+        skill: Slug,
+        /// The skills that need it.
+        dependents: Vec<Slug>,
+    },
+    /// The edge exists already.
+    #[error("skill `{skill}` already requires `{requires}`")]
+    AlreadyRequired {
+        /// The dependent skill.
+        skill: Slug,
+        /// Its prerequisite.
+        requires: Slug,
+    },
+    /// The edge does not exist.
+    #[error("skill `{skill}` does not require `{requires}`")]
+    NotRequired {
+        /// The dependent skill.
+        skill: Slug,
+        /// The skill it does not require.
+        requires: Slug,
+    },
+}
+
+impl Catalog {
+    fn existing_skill(&self, id: SkillId) -> Result<&crate::model::Skill, ChangeError> {
+        self.skill(id).ok_or(ChangeError::NotFound {
+            kind: "skill",
+            id: id.0,
+        })
+    }
+
+    /// Whether `change` may be applied to this catalog: `Ok` or what is in the way.
+    pub fn check(&self, change: &Change) -> Result<(), ChangeError> {
+        match change {
+            Change::CreateSkill(draft) => {
+                if self.skill_by_slug(draft.slug.as_str()).is_some() {
+                    return Err(ChangeError::SlugTaken {
+                        kind: "skill",
+                        slug: draft.slug.clone(),
+                    });
+                }
+                if let Some(parent) = draft.parent {
+                    self.existing_skill(parent)?;
+                }
+                Ok(())
+            }
+            Change::UpdateSkill { skill, patch } => {
+                let current = self.existing_skill(*skill)?;
+                if let Some(slug) = &patch.slug
+                    && *slug != current.slug
+                    && self.skill_by_slug(slug.as_str()).is_some()
+                {
+                    return Err(ChangeError::SlugTaken {
+                        kind: "skill",
+                        slug: slug.clone(),
+                    });
+                }
+                Ok(())
+            }
+            Change::DeleteSkill { skill, cascade } => {
+                let current = self.existing_skill(*skill)?;
+                let dependents = self.dependents(*skill);
+                if !cascade && !dependents.is_empty() {
+                    return Err(ChangeError::HasDependents {
+                        skill: current.slug.clone(),
+                        dependents: dependents
+                            .iter()
+                            .filter_map(|p| self.skill(p.skill).map(|s| s.slug.clone()))
+                            .collect(),
+                    });
+                }
+                Ok(())
+            }
+            Change::AddPrerequisite(edge) => {
+                let skill = self.existing_skill(edge.skill)?;
+                let requires = self.existing_skill(edge.requires)?;
+                if self
+                    .prerequisites(edge.skill)
+                    .iter()
+                    .any(|p| p.requires == edge.requires)
+                {
+                    return Err(ChangeError::AlreadyRequired {
+                        skill: skill.slug.clone(),
+                        requires: requires.slug.clone(),
+                    });
+                }
+                Ok(self.check_prerequisite(edge.skill, edge.requires)?)
+            }
+            Change::RemovePrerequisite { skill, requires } => {
+                let dependent = self.existing_skill(*skill)?;
+                let prerequisite = self.existing_skill(*requires)?;
+                if !self
+                    .prerequisites(*skill)
+                    .iter()
+                    .any(|p| p.requires == *requires)
+                {
+                    return Err(ChangeError::NotRequired {
+                        skill: dependent.slug.clone(),
+                        requires: prerequisite.slug.clone(),
+                    });
+                }
+                Ok(())
+            }
+            Change::SetParent { skill, parent } => {
+                self.existing_skill(*skill)?;
+                if let Some(parent) = parent {
+                    self.existing_skill(*parent)?;
+                    self.check_parent(*skill, *parent)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{Bundle, BundlePrerequisite, BundleSkill};
+    use crate::values::Strength;
+
+    fn catalog() -> Catalog {
+        let skill = |slug: &str, needs: &[&str]| BundleSkill {
+            slug: Slug::parse(slug).unwrap(),
+            name: Title::parse(slug).unwrap(),
+            summary: Summary::parse("s").unwrap(),
+            description: Markdown::default(),
+            level: Level::Beginner,
+            tags: vec![],
+            aliases: vec![],
+            external_ids: vec![],
+            parent: None,
+            prerequisites: needs
+                .iter()
+                .map(|n| BundlePrerequisite {
+                    skill: Slug::parse(*n).unwrap(),
+                    strength: Strength::Required,
+                })
+                .collect(),
+            related: vec![],
+            resources: vec![],
+        };
+        Catalog::from_bundle(&Bundle {
+            skills: vec![skill("a", &[]), skill("b", &["a"]), skill("c", &["b"])],
+            ..Bundle::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn checks_name_what_is_in_the_way() {
+        let catalog = catalog();
+        let id = |s: &str| catalog.skill_by_slug(s).unwrap().id;
+        let edge = |skill, requires| {
+            Change::AddPrerequisite(Prerequisite {
+                skill,
+                requires,
+                strength: Strength::Required,
+            })
+        };
+        assert!(matches!(
+            catalog.check(&edge(id("a"), id("c"))),
+            Err(ChangeError::WouldCycle(_))
+        ));
+        assert_eq!(catalog.check(&edge(id("c"), id("a"))), Ok(()));
+        assert!(matches!(
+            catalog.check(&edge(id("c"), id("b"))),
+            Err(ChangeError::AlreadyRequired { .. })
+        ));
+        let Err(ChangeError::HasDependents { dependents, .. }) =
+            catalog.check(&Change::DeleteSkill {
+                skill: id("a"),
+                cascade: false,
+            })
+        else {
+            panic!("a has dependents")
+        };
+        assert_eq!(dependents, [Slug::parse("b").unwrap()]);
+        assert_eq!(
+            catalog.check(&Change::DeleteSkill {
+                skill: id("a"),
+                cascade: true
+            }),
+            Ok(())
+        );
+        assert!(matches!(
+            catalog.check(&Change::SetParent {
+                skill: SkillId(99),
+                parent: None
+            }),
+            Err(ChangeError::NotFound { .. })
+        ));
+        assert!(matches!(
+            catalog.check(&Change::UpdateSkill {
+                skill: id("a"),
+                patch: SkillPatch {
+                    slug: Some(Slug::parse("b").unwrap()),
+                    ..SkillPatch::default()
+                }
+            }),
+            Err(ChangeError::SlugTaken { .. })
+        ));
+    }
+}

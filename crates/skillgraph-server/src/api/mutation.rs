@@ -1,0 +1,396 @@
+//! The mutation root: catalog writes, each with one `input` and a payload,
+//! refused without a bearer token of a role that allows it.
+//!
+//! Every mutation parses its input into a domain [`Change`] (a malformed
+//! field is BAD_USER_INPUT naming its path), hands it to the store, which
+//! checks it against the committed catalog and applies it in one
+//! transaction, and swaps the new snapshot in before answering, so the
+//! payload (and every later request) reads the write.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, InputObject, Object, Result};
+use skillgraph_domain::change::{Change, ChangeError, SkillDraft, SkillPatch};
+use skillgraph_domain::{
+    Alias, Catalog, Markdown, Prerequisite, SkillId, Slug, Strength, Summary, Title, ValueError,
+};
+use skillgraph_store::{Actor, Role, Store, StoreError};
+
+use super::error::ApiError;
+use super::types::{PrerequisiteStrength, Skill, SkillLevel};
+use super::{CatalogSnapshot, Snapshot, snapshot};
+
+/// What a request needs to write: the store and the slot of the current snapshot.
+#[derive(Clone)]
+pub struct Writes {
+    /// Where changes are applied.
+    pub store: Store,
+    /// The snapshot every new request reads; replaced after each commit.
+    pub current: super::live::SnapshotSlot,
+}
+
+/// The bearer token a request carried, if any; checked only when a write needs it.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials(pub Option<String>);
+
+/// Checks the request's token against `needed`.
+async fn authorize(ctx: &Context<'_>, needed: Role) -> Result<(Writes, Actor), ApiError> {
+    let writes = ctx
+        .data_opt::<Writes>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("writes are not available here".into()))?;
+    let token = ctx
+        .data_opt::<Credentials>()
+        .and_then(|c| c.0.clone())
+        .ok_or(ApiError::Unauthenticated)?;
+    let actor = writes
+        .store
+        .authenticate(&token)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .ok_or(ApiError::Unauthenticated)?;
+    if actor.role < needed {
+        return Err(ApiError::Forbidden(format!(
+            "a token with the {} role may not do this; it needs {}",
+            actor.role.as_str(),
+            needed.as_str()
+        )));
+    }
+    Ok((writes, actor))
+}
+
+/// Maps a refused or failed write to the error a client sees.
+fn write_error(error: StoreError) -> ApiError {
+    use async_graphql::Value;
+    let slugs = |list: &[Slug]| Value::List(list.iter().map(|s| Value::from(s.as_str())).collect());
+    match error {
+        StoreError::Refused(refusal) => {
+            let message = refusal.to_string();
+            match refusal {
+                ChangeError::NotFound { .. } | ChangeError::NotRequired { .. } => {
+                    ApiError::NotFound(message)
+                }
+                ChangeError::WouldCycle(cycle) => ApiError::Conflict {
+                    message,
+                    details: vec![("cycle", slugs(&cycle.0))],
+                },
+                ChangeError::HasDependents { dependents, .. } => ApiError::Conflict {
+                    message,
+                    details: vec![("dependents", slugs(&dependents))],
+                },
+                ChangeError::SlugTaken { .. } | ChangeError::AlreadyRequired { .. } => {
+                    ApiError::Conflict {
+                        message,
+                        details: Vec::new(),
+                    }
+                }
+            }
+        }
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+/// Applies a change and swaps the committed catalog in; returns the new snapshot.
+async fn commit(ctx: &Context<'_>, change: Change) -> Result<Snapshot, ApiError> {
+    let (writes, actor) = authorize(ctx, Role::Editor).await?;
+    let base = writes.current.load();
+    let next = writes
+        .store
+        .apply(&change, &actor, &base.catalog, base.version)
+        .await
+        .map_err(write_error)?;
+    let next = Arc::new(CatalogSnapshot::new(next).map_err(|e| ApiError::Internal(e.to_string()))?);
+    writes.current.offer(Arc::clone(&next));
+    Ok(next)
+}
+
+/// Parses one input field, naming its path when it is malformed.
+fn field<T>(path: &str, parsed: Result<T, ValueError>) -> Result<T, ApiError> {
+    parsed.map_err(|e| ApiError::BadField {
+        field: path.to_owned(),
+        message: format!("`{path}`: {e}"),
+    })
+}
+
+/// Resolves a skill slug given in an input.
+fn skill_id(catalog: &Catalog, path: &str, slug: &str) -> Result<SkillId, ApiError> {
+    let slug = field(path, Slug::parse(slug))?;
+    catalog
+        .skill_by_slug(slug.as_str())
+        .map(|s| s.id)
+        .ok_or_else(|| ApiError::NotFound(format!("`{path}`: there is no skill `{slug}`")))
+}
+
+fn list<T>(
+    path: &str,
+    items: Option<Vec<String>>,
+    parse: impl Fn(String) -> Result<T, ValueError>,
+) -> Result<Option<Vec<T>>, ApiError> {
+    items
+        .map(|items| {
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(n, item)| field(&format!("{path}[{n}]"), parse(item)))
+                .collect()
+        })
+        .transpose()
+}
+
+/// The fields of a new skill.
+#[derive(InputObject)]
+pub struct CreateSkillInput {
+    /// Stable, url-safe name: lowercase letters, digits and single hyphens.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// One line for lists (at most 280 characters).
+    pub summary: String,
+    /// A longer explanation, markdown.
+    pub description: Option<String>,
+    /// How advanced the skill is.
+    pub level: SkillLevel,
+    /// Topic tags (slugs).
+    pub tags: Option<Vec<String>>,
+    /// Other names people search for.
+    pub aliases: Option<Vec<String>>,
+    /// Slug of the broader skill this one is a subtopic of.
+    pub parent: Option<String>,
+}
+
+/// New values for some fields of a skill; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateSkillInput {
+    /// Slug of the skill to change.
+    pub skill: String,
+    /// A new slug.
+    pub slug: Option<String>,
+    /// A new display name.
+    pub name: Option<String>,
+    /// A new one-line summary.
+    pub summary: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+    /// A new level.
+    pub level: Option<SkillLevel>,
+    /// New tags, replacing the old ones.
+    pub tags: Option<Vec<String>>,
+    /// New aliases, replacing the old ones.
+    pub aliases: Option<Vec<String>>,
+}
+
+/// Which skill to delete.
+#[derive(InputObject)]
+pub struct DeleteSkillInput {
+    /// Slug of the skill to delete.
+    pub skill: String,
+    /// Also remove the prerequisite edges of skills that need it; without
+    /// it, a skill others need is not deleted.
+    pub cascade: Option<bool>,
+}
+
+/// A prerequisite edge to add.
+#[derive(InputObject)]
+pub struct AddPrerequisiteInput {
+    /// Slug of the skill that needs the prerequisite.
+    pub skill: String,
+    /// Slug of the skill needed first.
+    pub requires: String,
+    /// How strongly; REQUIRED when left out.
+    pub strength: Option<PrerequisiteStrength>,
+}
+
+/// A prerequisite edge to remove.
+#[derive(InputObject)]
+pub struct RemovePrerequisiteInput {
+    /// Slug of the skill that has the prerequisite.
+    pub skill: String,
+    /// Slug of the prerequisite to remove.
+    pub requires: String,
+}
+
+/// A skill's new place in the hierarchy.
+#[derive(InputObject)]
+pub struct SetSkillParentInput {
+    /// Slug of the skill to move.
+    pub skill: String,
+    /// Slug of its new parent; null makes it a top-level skill.
+    pub parent: Option<String>,
+}
+
+/// The answer of a skill write: the skill as committed.
+pub struct SkillPayload {
+    snapshot: Snapshot,
+    skill: Option<SkillId>,
+}
+
+/// The answer of a skill write: the skill as committed.
+#[Object]
+impl SkillPayload {
+    /// The skill after the write; null after a delete.
+    async fn skill(&self) -> Option<Skill<'_>> {
+        let catalog = &self.snapshot.catalog;
+        Some(Skill::new(catalog, catalog.skill(self.skill?)?))
+    }
+
+    /// The catalog version the write produced.
+    async fn catalog_version(&self) -> i64 {
+        self.snapshot.version
+    }
+}
+
+/// Catalog writes.
+#[derive(Default)]
+pub struct Mutation;
+
+/// Catalog writes; each needs `Authorization: Bearer <token>` of the editor or admin role.
+#[Object]
+impl Mutation {
+    /// Adds a skill.
+    async fn create_skill(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: CreateSkillInput,
+    ) -> Result<SkillPayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let slug = field("input.slug", Slug::parse(input.slug))?;
+        let draft = SkillDraft {
+            slug: slug.clone(),
+            name: field("input.name", Title::parse(input.name))?,
+            summary: field("input.summary", Summary::parse(input.summary))?,
+            description: field(
+                "input.description",
+                Markdown::parse(input.description.unwrap_or_default()),
+            )?,
+            level: input.level.into(),
+            tags: list("input.tags", input.tags, Slug::parse)?.unwrap_or_default(),
+            aliases: list("input.aliases", input.aliases, Alias::parse)?.unwrap_or_default(),
+            external_ids: Vec::new(),
+            parent: input
+                .parent
+                .map(|p| skill_id(catalog, "input.parent", &p))
+                .transpose()?,
+        };
+        let next = commit(ctx, Change::CreateSkill(draft)).await?;
+        let skill = next.catalog.skill_by_slug(slug.as_str()).map(|s| s.id);
+        Ok(SkillPayload {
+            snapshot: next,
+            skill,
+        })
+    }
+
+    /// Changes fields of a skill.
+    async fn update_skill(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: UpdateSkillInput,
+    ) -> Result<SkillPayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let skill = skill_id(catalog, "input.skill", &input.skill)?;
+        let patch = SkillPatch {
+            slug: input
+                .slug
+                .map(|s| field("input.slug", Slug::parse(s)))
+                .transpose()?,
+            name: input
+                .name
+                .map(|s| field("input.name", Title::parse(s)))
+                .transpose()?,
+            summary: input
+                .summary
+                .map(|s| field("input.summary", Summary::parse(s)))
+                .transpose()?,
+            description: input
+                .description
+                .map(|s| field("input.description", Markdown::parse(s)))
+                .transpose()?,
+            level: input.level.map(Into::into),
+            tags: list("input.tags", input.tags, Slug::parse)?,
+            aliases: list("input.aliases", input.aliases, Alias::parse)?,
+            external_ids: None,
+        };
+        let next = commit(ctx, Change::UpdateSkill { skill, patch }).await?;
+        Ok(SkillPayload {
+            snapshot: next,
+            skill: Some(skill),
+        })
+    }
+
+    /// Deletes a skill. A skill that others need is refused with CONFLICT
+    /// naming them (`extensions.dependents`), unless `cascade` is true.
+    async fn delete_skill(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: DeleteSkillInput,
+    ) -> Result<SkillPayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let skill = skill_id(catalog, "input.skill", &input.skill)?;
+        let change = Change::DeleteSkill {
+            skill,
+            cascade: input.cascade.unwrap_or(false),
+        };
+        let next = commit(ctx, change).await?;
+        Ok(SkillPayload {
+            snapshot: next,
+            skill: None,
+        })
+    }
+
+    /// Adds a prerequisite edge. One that would close a cycle is refused with
+    /// CONFLICT, and `extensions.cycle` lists the slugs round the cycle.
+    async fn add_prerequisite(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: AddPrerequisiteInput,
+    ) -> Result<SkillPayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let skill = skill_id(catalog, "input.skill", &input.skill)?;
+        let requires = skill_id(catalog, "input.requires", &input.requires)?;
+        let edge = Prerequisite {
+            skill,
+            requires,
+            strength: input.strength.map_or(Strength::Required, Into::into),
+        };
+        let next = commit(ctx, Change::AddPrerequisite(edge)).await?;
+        Ok(SkillPayload {
+            snapshot: next,
+            skill: Some(skill),
+        })
+    }
+
+    /// Removes a prerequisite edge.
+    async fn remove_prerequisite(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: RemovePrerequisiteInput,
+    ) -> Result<SkillPayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let skill = skill_id(catalog, "input.skill", &input.skill)?;
+        let requires = skill_id(catalog, "input.requires", &input.requires)?;
+        let next = commit(ctx, Change::RemovePrerequisite { skill, requires }).await?;
+        Ok(SkillPayload {
+            snapshot: next,
+            skill: Some(skill),
+        })
+    }
+
+    /// Moves a skill in the hierarchy. A move that would make a skill its own
+    /// ancestor is refused with CONFLICT and `extensions.cycle`.
+    async fn set_skill_parent(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: SetSkillParentInput,
+    ) -> Result<SkillPayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let skill = skill_id(catalog, "input.skill", &input.skill)?;
+        let parent = input
+            .parent
+            .map(|p| skill_id(catalog, "input.parent", &p))
+            .transpose()?;
+        let next = commit(ctx, Change::SetParent { skill, parent }).await?;
+        Ok(SkillPayload {
+            snapshot: next,
+            skill: Some(skill),
+        })
+    }
+}

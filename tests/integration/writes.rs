@@ -1,0 +1,211 @@
+//! Writes through the real server: tokens and roles, skill and prerequisite
+//! mutations, refusals that write nothing, and read-your-writes.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Server, servers, slugs};
+
+const CREATE: &str = r#"mutation ($input: CreateSkillInput!) {
+  createSkill(input: $input) { catalogVersion skill { slug name level tags parent { slug } } }
+}"#;
+const ADD_PREREQUISITE: &str = r#"mutation ($input: AddPrerequisiteInput!) {
+  addPrerequisite(input: $input) { catalogVersion skill { slug prerequisites { strength skill { slug } } } }
+}"#;
+
+async fn version(server: &Server) -> i64 {
+    let answer = server
+        .post("{ catalog { version updatedAt } }", json!({}))
+        .await;
+    assert!(
+        answer.body["data"]["catalog"]["updatedAt"].is_string(),
+        "{answer:?}"
+    );
+    answer.body["data"]["catalog"]["version"].as_i64().unwrap()
+}
+
+fn new_skill(slug: &str) -> Value {
+    json!({ "input": {
+        "slug": slug, "name": "Rate Limiting", "summary": "Keeping clients within a fair share of a service.",
+        "level": "INTERMEDIATE", "tags": ["apis", "performance"], "parent": "apis"
+    } })
+}
+
+#[tokio::test]
+async fn writes_need_a_token_of_a_role_that_allows_them() {
+    for server in servers().await {
+        let before = version(&server).await;
+        let anonymous = server.post(CREATE, new_skill("rate-limiting")).await;
+        assert_eq!(
+            anonymous.error_codes(),
+            ["UNAUTHENTICATED"],
+            "{anonymous:?}"
+        );
+        let forged = server
+            .post_as("sg_editor_forged", CREATE, new_skill("rate-limiting"))
+            .await;
+        assert_eq!(forged.error_codes(), ["UNAUTHENTICATED"], "{forged:?}");
+        assert_eq!(
+            version(&server).await,
+            before,
+            "a refused write changes nothing"
+        );
+
+        let token = server.token("editor");
+        assert!(token.starts_with("sg_editor_"), "{token}");
+        let created = server
+            .post_as(&token, CREATE, new_skill("rate-limiting"))
+            .await;
+        assert!(created.body.get("errors").is_none(), "{created:?}");
+        let payload = &created.body["data"]["createSkill"];
+        assert_eq!(payload["skill"]["slug"], "rate-limiting");
+        assert_eq!(payload["skill"]["parent"]["slug"], "apis");
+        assert_eq!(payload["catalogVersion"].as_i64(), Some(before + 1));
+
+        // Read your writes: the next request sees the skill and the new version.
+        assert_eq!(version(&server).await, before + 1);
+        let read = server
+            .post(
+                r#"{ skill(slug: "rate-limiting") { name summary } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(read.body["data"]["skill"]["name"], "Rate Limiting");
+        let search = server
+            .post(r#"{ search(query: "rate limiting", first: 1) { edges { node { ... on SkillHit { skill { slug } } } } } }"#, json!({}))
+            .await;
+        assert_eq!(
+            search.body["data"]["search"]["edges"][0]["node"]["skill"]["slug"],
+            "rate-limiting"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_prerequisite_that_would_close_a_cycle_is_refused_with_the_cycle() {
+    for server in servers().await {
+        let token = server.token("editor");
+        let before = version(&server).await;
+        // microservices needs apis (directly), so apis may not need microservices.
+        let refused = server
+            .post_as(
+                &token,
+                ADD_PREREQUISITE,
+                json!({ "input": { "skill": "apis", "requires": "microservices" } }),
+            )
+            .await;
+        assert_eq!(refused.error_codes(), ["CONFLICT"], "{refused:?}");
+        let cycle = slugs(&refused.body["errors"][0]["extensions"]["cycle"], "");
+        assert_eq!(cycle.first().map(String::as_str), Some("apis"), "{cycle:?}");
+        assert_eq!(cycle.last().map(String::as_str), Some("apis"), "{cycle:?}");
+        assert!(cycle.contains(&"microservices".to_owned()), "{cycle:?}");
+        assert_eq!(version(&server).await, before);
+
+        let added = server
+            .post_as(
+                &token,
+                ADD_PREREQUISITE,
+                json!({ "input": { "skill": "microservices", "requires": "message-brokers", "strength": "RECOMMENDED" } }),
+            )
+            .await;
+        assert!(added.body.get("errors").is_none(), "{added:?}");
+        let prerequisites = slugs(
+            &added.body["data"]["addPrerequisite"]["skill"]["prerequisites"],
+            "/skill/slug",
+        );
+        assert!(prerequisites.contains(&"message-brokers".to_owned()));
+        let again = server
+            .post_as(
+                &token,
+                ADD_PREREQUISITE,
+                json!({ "input": { "skill": "microservices", "requires": "message-brokers" } }),
+            )
+            .await;
+        assert_eq!(again.error_codes(), ["CONFLICT"]);
+        let removed = server
+            .post_as(
+                &token,
+                r#"mutation { removePrerequisite(input: { skill: "microservices", requires: "message-brokers" }) { skill { prerequisites { skill { slug } } } } }"#,
+                json!({}),
+            )
+            .await;
+        let left = slugs(
+            &removed.body["data"]["removePrerequisite"]["skill"]["prerequisites"],
+            "/skill/slug",
+        );
+        assert!(!left.contains(&"message-brokers".to_owned()), "{removed:?}");
+        let hierarchy = server
+            .post_as(&token, r#"mutation { setSkillParent(input: { skill: "databases", parent: "postgresql" }) { skill { slug } } }"#, json!({}))
+            .await;
+        assert_eq!(hierarchy.error_codes(), ["CONFLICT"], "{hierarchy:?}");
+        assert!(hierarchy.body["errors"][0]["extensions"]["cycle"].is_array());
+    }
+}
+
+#[tokio::test]
+async fn bad_input_names_the_field_and_deleting_a_needed_skill_names_its_dependents() {
+    for server in servers().await {
+        let token = server.token("editor");
+        let before = version(&server).await;
+        for (input, field) in [
+            (
+                json!({ "slug": "Not A Slug", "name": "x", "summary": "y", "level": "BEGINNER" }),
+                "input.slug",
+            ),
+            (
+                json!({ "slug": "ok-slug", "name": "  ", "summary": "y", "level": "BEGINNER" }),
+                "input.name",
+            ),
+            (
+                json!({ "slug": "ok-slug", "name": "x", "summary": "a\nb", "level": "BEGINNER" }),
+                "input.summary",
+            ),
+            (
+                json!({ "slug": "ok-slug", "name": "x", "summary": "y", "level": "BEGINNER", "tags": ["ok", "Bad Tag"] }),
+                "input.tags[1]",
+            ),
+        ] {
+            let answer = server
+                .post_as(&token, CREATE, json!({ "input": input }))
+                .await;
+            assert_eq!(answer.error_codes(), ["BAD_USER_INPUT"], "{answer:?}");
+            assert_eq!(
+                answer.body["errors"][0]["extensions"]["field"], field,
+                "{answer:?}"
+            );
+        }
+        let taken = server.post_as(&token, CREATE, new_skill("git")).await;
+        assert_eq!(taken.error_codes(), ["CONFLICT"], "{taken:?}");
+        let unknown = server
+            .post_as(
+                &token,
+                ADD_PREREQUISITE,
+                json!({ "input": { "skill": "git", "requires": "no-such-skill" } }),
+            )
+            .await;
+        assert_eq!(unknown.error_codes(), ["NOT_FOUND"], "{unknown:?}");
+        assert_eq!(version(&server).await, before, "nothing was written");
+
+        const DELETE: &str = r#"mutation ($input: DeleteSkillInput!) { deleteSkill(input: $input) { catalogVersion skill { slug } } }"#;
+        let needed = server
+            .post_as(&token, DELETE, json!({ "input": { "skill": "sql" } }))
+            .await;
+        assert_eq!(needed.error_codes(), ["CONFLICT"], "{needed:?}");
+        let dependents = slugs(&needed.body["errors"][0]["extensions"]["dependents"], "");
+        assert!(dependents.contains(&"orms".to_owned()), "{dependents:?}");
+        let cascaded = server
+            .post_as(
+                &token,
+                DELETE,
+                json!({ "input": { "skill": "sql", "cascade": true } }),
+            )
+            .await;
+        assert!(cascaded.body.get("errors").is_none(), "{cascaded:?}");
+        assert_eq!(cascaded.body["data"]["deleteSkill"]["skill"], Value::Null);
+        let orms = server.post(r#"{ skill(slug: "orms") { prerequisites { skill { slug } } } sql: skill(slug: "sql") { id } }"#, json!({})).await;
+        assert_eq!(orms.body["data"]["sql"], Value::Null);
+        assert!(
+            !slugs(&orms.body["data"]["skill"]["prerequisites"], "/skill/slug")
+                .contains(&"sql".to_owned())
+        );
+    }
+}
