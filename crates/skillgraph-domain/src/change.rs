@@ -239,32 +239,18 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{Bundle, BundlePrerequisite, BundleSkill};
+    use crate::bundle::Bundle;
+    use crate::graph::tests::skill;
     use crate::values::Strength;
 
     fn catalog() -> Catalog {
-        let skill = |slug: &str, needs: &[&str]| BundleSkill {
-            slug: Slug::parse(slug).unwrap(),
-            name: Title::parse(slug).unwrap(),
-            summary: Summary::parse("s").unwrap(),
-            description: Markdown::default(),
-            level: Level::Beginner,
-            tags: vec![],
-            aliases: vec![],
-            external_ids: vec![],
-            parent: None,
-            prerequisites: needs
-                .iter()
-                .map(|n| BundlePrerequisite {
-                    skill: Slug::parse(*n).unwrap(),
-                    strength: Strength::Required,
-                })
-                .collect(),
-            related: vec![],
-            resources: vec![],
-        };
+        let r = Strength::Required;
         Catalog::from_bundle(&Bundle {
-            skills: vec![skill("a", &[]), skill("b", &["a"]), skill("c", &["b"])],
+            skills: vec![
+                skill("a", &[]),
+                skill("b", &[("a", r)]),
+                skill("c", &[("b", r)]),
+            ],
             ..Bundle::default()
         })
         .unwrap()

@@ -202,7 +202,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let handle = recorder.handle();
     let metrics = metrics::set_global_recorder(recorder).ok().map(|()| handle);
 
-    let app = App::open(&args.database_url, !args.no_seed, metrics).await?;
+    let app = App::open(&args.database.database_url, !args.no_seed, metrics).await?;
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|source| StartError::Bind {
@@ -225,7 +225,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
 
 /// What `skillgraph token create` does: a new token, returned once.
 pub async fn create_token(args: &crate::cli::TokenCreateArgs) -> Result<String, StartError> {
-    let store = Store::open(&args.database_url).await?;
+    let store = Store::open(&args.database.database_url).await?;
     let role = match args.role {
         crate::cli::TokenRole::Editor => skillgraph_store::Role::Editor,
         crate::cli::TokenRole::Admin => skillgraph_store::Role::Admin,

@@ -59,14 +59,9 @@ pub struct TokenCreateArgs {
     #[arg(long, default_value = "cli")]
     pub label: String,
 
-    /// Database URL, as for `serve`.
-    #[arg(
-        long,
-        env = "SKILLGRAPH_DATABASE_URL",
-        default_value = "sqlite://skillgraph.db",
-        hide_env_values = true
-    )]
-    pub database_url: String,
+    /// Where the catalog is stored.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// Options of `skillgraph generate`.
@@ -94,13 +89,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// Options of `skillgraph serve`.
+/// The database option every command that touches the catalog shares.
 #[derive(Debug, Clone, clap::Args)]
-pub struct ServeArgs {
-    /// Address and port to listen on; port 0 picks a free port, printed on start.
-    #[arg(long, env = "SKILLGRAPH_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-
+pub struct DatabaseArgs {
     /// Database URL: sqlite://PATH (the file is created when missing) or
     /// postgres://USER@HOST:PORT/DB.
     #[arg(
@@ -110,6 +101,18 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub database_url: String,
+}
+
+/// Options of `skillgraph serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; port 0 picks a free port, printed on start.
+    #[arg(long, env = "SKILLGRAPH_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Where the catalog is stored.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 
     /// Start with an empty catalog instead of loading the bundled dataset into an empty database.
     #[arg(long, env = "SKILLGRAPH_NO_SEED")]

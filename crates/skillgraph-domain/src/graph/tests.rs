@@ -8,11 +8,12 @@ use crate::bundle::{
 };
 use crate::values::{Level, Markdown, Recommendation, Summary, Title};
 
-fn slug(text: &str) -> Slug {
+pub(crate) fn slug(text: &str) -> Slug {
     Slug::parse(text).unwrap()
 }
 
-fn skill(name: &str, needs: &[(&str, Strength)]) -> BundleSkill {
+/// A bare skill that needs `needs`; shared by the domain's tests.
+pub(crate) fn skill(name: &str, needs: &[(&str, Strength)]) -> BundleSkill {
     BundleSkill {
         slug: slug(name),
         name: Title::parse(name).unwrap(),
