@@ -151,6 +151,11 @@ impl Server {
         }
     }
 
+    /// The URL of the database this server owns, if it owns one.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database.as_ref().map(ScratchDatabase::url)
+    }
+
     /// Stops the process and hands back its database for another start.
     pub fn stop(mut self) -> Option<ScratchDatabase> {
         let _ = self.child.kill();

@@ -10,6 +10,7 @@ mod cli;
 mod graph_answers;
 mod harness;
 mod http_edge;
+mod import_export;
 mod read_api;
 mod replicas;
 mod search;

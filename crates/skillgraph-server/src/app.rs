@@ -19,12 +19,28 @@ pub enum StartError {
     /// The database could not be opened, migrated or read.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The bundled dataset could not be read (a build defect).
-    #[error("the bundled dataset is unreadable: {0}")]
+    /// A bundle file (or the bundled dataset) could not be read or written.
+    #[error(transparent)]
     Bundle(#[from] skillgraph_bundle::BundleError),
     /// The search index could not be built.
     #[error(transparent)]
     Search(#[from] skillgraph_search::SearchError),
+    /// An import folder could not be read.
+    #[error(transparent)]
+    Import(#[from] skillgraph_import::ImportError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The catalog refused a bundle: nothing was written.
+    #[error(
+        "the catalog already holds data; import loads into an empty catalog only (merging is not supported yet)"
+    )]
+    NotEmpty,
     /// The listen address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -220,6 +236,66 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let store = app.store.clone();
     drop(app);
     store.close().await?;
+    Ok(())
+}
+
+/// What `skillgraph import` does: reads a bundle file or a roadmap.sh
+/// folder, reports flaws as warnings, and loads it into an empty catalog in
+/// one transaction (all or nothing).
+pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
+    let path = &args.path;
+    let bundle = if path.is_dir() {
+        let (bundle, report) = skillgraph_import::import_dir(path)?;
+        for warning in &report.warnings {
+            eprintln!("warning: {warning}");
+        }
+        eprintln!(
+            "read {} roadmaps, {} skills, {} resources and {} guides with {} warnings",
+            report.roadmaps,
+            report.skills,
+            report.resources,
+            report.guides,
+            report.warnings.len()
+        );
+        bundle
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|source| StartError::File {
+            path: path.clone(),
+            source,
+        })?;
+        skillgraph_bundle::parse(&path.display().to_string(), &text)?
+    };
+    let store = Store::open(&args.database.database_url).await?;
+    if !store.is_empty().await? {
+        return Err(StartError::NotEmpty);
+    }
+    let version = store.import_bundle(&bundle).await?;
+    store.close().await?;
+    eprintln!(
+        "imported {} skills, {} roadmaps and {} guides; catalog version {version}",
+        bundle.skills.len(),
+        bundle.roadmaps.len(),
+        bundle.guides.len()
+    );
+    Ok(())
+}
+
+/// What `skillgraph export` does: the whole catalog as a bundle file.
+pub async fn export(args: &crate::cli::ExportArgs) -> Result<(), StartError> {
+    let store = Store::open(&args.database.database_url).await?;
+    let loaded = store.load().await?;
+    store.close().await?;
+    let text = skillgraph_bundle::to_yaml(&loaded.catalog.to_bundle())?;
+    std::fs::write(&args.path, text).map_err(|source| StartError::File {
+        path: args.path.clone(),
+        source,
+    })?;
+    eprintln!(
+        "exported {} skills at catalog version {} to {}",
+        loaded.catalog.skills().len(),
+        loaded.version,
+        args.path.display()
+    );
     Ok(())
 }
 

@@ -27,6 +27,10 @@ pub enum Command {
     Schema,
     /// Write a large, deterministic catalog in the bundle format, for benchmarks and scale tests.
     Generate(GenerateArgs),
+    /// Load a bundle file (YAML) or a roadmap.sh editor folder into an empty catalog, in one transaction.
+    Import(ImportArgs),
+    /// Write the whole catalog as a bundle file (YAML) that `import` reads back to the same catalog.
+    Export(ExportArgs),
     /// Manage API tokens for writes.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -87,6 +91,28 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line, for log collectors.
     Json,
+}
+
+/// Options of `skillgraph import`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// A bundle file (`.yaml`) or a folder in the roadmap.sh editor format.
+    pub path: std::path::PathBuf,
+
+    /// Where the catalog is stored.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// Options of `skillgraph export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// The bundle file to write.
+    pub path: std::path::PathBuf,
+
+    /// Where the catalog is stored.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// The database option every command that touches the catalog shares.

@@ -19,6 +19,8 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        cli::Command::Import(args) => block_on(app::import(&args), "import"),
+        cli::Command::Export(args) => block_on(app::export(&args), "export"),
         cli::Command::Token(cli::TokenCommand::Create(args)) => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
@@ -72,4 +74,22 @@ fn generate(args: &cli::GenerateArgs) -> Result<(), Box<dyn std::error::Error>> 
         }
     }
     Ok(())
+}
+
+/// Runs one async command to completion and turns its outcome into an exit code.
+fn block_on(work: impl Future<Output = Result<(), app::StartError>>, name: &str) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("skillgraph: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(work) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("skillgraph {name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

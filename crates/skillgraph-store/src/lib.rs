@@ -206,6 +206,10 @@ impl Store {
         let txn = self.db.begin().await?;
         let ids = import::write(&txn, bundle).await?;
         let version = bump_version(&txn).await?;
+        if self.engine == Engine::Postgres {
+            txn.execute_unprepared(&format!("NOTIFY {CHANGES_CHANNEL}, '{version}'"))
+                .await?;
+        }
         txn.commit().await?;
         tracing::info!(skills = ids, version, "imported a bundle into the catalog");
         Ok(version)
