@@ -209,3 +209,32 @@ async fn bad_input_names_the_field_and_deleting_a_needed_skill_names_its_depende
         );
     }
 }
+
+#[tokio::test]
+async fn the_change_log_is_for_admins() {
+    for server in servers().await {
+        let editor = server.token("editor");
+        let admin = server.token("admin");
+        server
+            .post_as(&editor, CREATE, new_skill("logged-skill"))
+            .await;
+        const LOG: &str = "{ changeLog(first: 5) { version actor at change } }";
+        assert_eq!(
+            server.post(LOG, json!({})).await.error_codes(),
+            ["UNAUTHENTICATED"]
+        );
+        assert_eq!(
+            server.post_as(&editor, LOG, json!({})).await.error_codes(),
+            ["FORBIDDEN"]
+        );
+        let log = server.post_as(&admin, LOG, json!({})).await;
+        assert!(log.body.get("errors").is_none(), "{log:?}");
+        let newest = &log.body["data"]["changeLog"][0];
+        assert_eq!(newest["actor"], "test editor");
+        assert!(
+            newest["change"].as_str().unwrap().contains("logged-skill"),
+            "{newest}"
+        );
+        assert_eq!(newest["version"].as_i64(), Some(version(&server).await));
+    }
+}

@@ -12,7 +12,7 @@ pub mod scratch;
 mod writes;
 
 pub use listen::{ChangeListener, Heard};
-pub use writes::{Actor, CHANGES_CHANNEL, Role};
+pub use writes::{Actor, CHANGES_CHANNEL, ChangeRecord, Role};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -206,6 +206,20 @@ impl Store {
         let txn = self.db.begin().await?;
         let ids = import::write(&txn, bundle).await?;
         let version = bump_version(&txn).await?;
+        change_log::ActiveModel {
+            id: sea_orm::ActiveValue::NotSet,
+            version: Set(version),
+            actor: Set("import".to_owned()),
+            at: Set(Utc::now().fixed_offset()),
+            change: Set(serde_json::json!({
+                "change": "importBundle",
+                "skills": bundle.skills.len(),
+                "roadmaps": bundle.roadmaps.len(),
+                "guides": bundle.guides.len(),
+            })),
+        }
+        .insert(&txn)
+        .await?;
         if self.engine == Engine::Postgres {
             txn.execute_unprepared(&format!("NOTIFY {CHANGES_CHANNEL}, '{version}'"))
                 .await?;

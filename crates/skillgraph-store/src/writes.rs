@@ -63,6 +63,19 @@ pub struct Actor {
     pub role: Role,
 }
 
+/// One committed change, as the change log keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRecord {
+    /// The catalog version it produced.
+    pub version: i64,
+    /// The label of the token that made it.
+    pub actor: String,
+    /// When it committed.
+    pub at: chrono::DateTime<Utc>,
+    /// The change, as recorded.
+    pub change: serde_json::Value,
+}
+
 /// The hex SHA-256 of a token: what the database keeps instead of the token.
 fn token_hash(token: &str) -> String {
     use sha2::Digest;
@@ -98,6 +111,34 @@ impl Store {
         .insert(&self.db)
         .await?;
         Ok(token)
+    }
+
+    /// The newest `limit` entries of the change log, newest first.
+    pub async fn change_log(&self, limit: u64) -> Result<Vec<ChangeRecord>, StoreError> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        let rows = change_log::Entity::find()
+            .order_by_desc(change_log::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let change_log::Model {
+                    id: _,
+                    version,
+                    actor,
+                    at,
+                    change,
+                } = row;
+                ChangeRecord {
+                    version,
+                    actor,
+                    at: at.with_timezone(&Utc),
+                    change,
+                }
+            })
+            .collect())
     }
 
     /// The actor a bearer token stands for, or `None` for an unknown token.

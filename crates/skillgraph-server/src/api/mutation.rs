@@ -34,7 +34,10 @@ pub struct Writes {
 pub struct Credentials(pub Option<String>);
 
 /// Checks the request's token against `needed`.
-async fn authorize(ctx: &Context<'_>, needed: Role) -> Result<(Writes, Actor), ApiError> {
+pub(crate) async fn authorize(
+    ctx: &Context<'_>,
+    needed: Role,
+) -> Result<(Writes, Actor), ApiError> {
     let writes = ctx
         .data_opt::<Writes>()
         .cloned()

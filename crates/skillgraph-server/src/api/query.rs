@@ -52,6 +52,19 @@ pub struct CatalogInfo {
     pub updated_at: DateTime,
 }
 
+/// One committed change of the catalog.
+#[derive(SimpleObject)]
+pub struct ChangeLogEntry {
+    /// The catalog version it produced.
+    pub version: i64,
+    /// The label of the token that made it.
+    pub actor: String,
+    /// When it committed.
+    pub at: DateTime,
+    /// The change itself, as JSON text.
+    pub change: String,
+}
+
 /// Which prerequisite edges a learning path follows.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PathStrength {
@@ -423,6 +436,39 @@ impl CatalogQuery {
             version: snapshot.version,
             updated_at: DateTime(snapshot.updated_at),
         }
+    }
+
+    /// The newest committed changes: who made them, when, and what. Needs an admin token.
+    async fn change_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many entries, newest first (at most 100; 20 when left out).")]
+        first: Option<i32>,
+    ) -> Result<Vec<ChangeLogEntry>> {
+        let limit = match first {
+            None => 20,
+            Some(n) if (0..=100).contains(&n) => n as u64,
+            Some(n) => {
+                return Err(
+                    ApiError::bad_input(format!("`first` must be 0 to 100; got {n}")).into(),
+                );
+            }
+        };
+        let (writes, _) = super::mutation::authorize(ctx, skillgraph_store::Role::Admin).await?;
+        let records = writes
+            .store
+            .change_log(limit)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(records
+            .into_iter()
+            .map(|r| ChangeLogEntry {
+                version: r.version,
+                actor: r.actor,
+                at: DateTime(r.at),
+                change: r.change.to_string(),
+            })
+            .collect())
     }
 
     /// The skills still to learn to reach every target, each after all of
