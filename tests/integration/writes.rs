@@ -238,3 +238,90 @@ async fn the_change_log_is_for_admins() {
         assert_eq!(newest["version"].as_i64(), Some(version(&server).await));
     }
 }
+
+#[tokio::test]
+async fn related_links_and_resources_can_be_edited() {
+    for server in servers().await {
+        let token = server.token("editor");
+        let relate = server
+            .post_as(&token, r#"mutation { relateSkills(input: { skill: "git", other: "docker" }) { skill { related { slug } } } }"#, json!({}))
+            .await;
+        assert!(
+            slugs(
+                &relate.body["data"]["relateSkills"]["skill"]["related"],
+                "/slug"
+            )
+            .contains(&"docker".to_owned()),
+            "{relate:?}"
+        );
+        let docker = server
+            .post(
+                r#"{ skill(slug: "docker") { related { slug } } }"#,
+                json!({}),
+            )
+            .await;
+        assert!(
+            slugs(&docker.body["data"]["skill"]["related"], "/slug").contains(&"git".to_owned()),
+            "the link is symmetric"
+        );
+        let twice = server
+            .post_as(&token, r#"mutation { relateSkills(input: { skill: "docker", other: "git" }) { catalogVersion } }"#, json!({}))
+            .await;
+        assert_eq!(twice.error_codes(), ["CONFLICT"], "{twice:?}");
+        let unrelated = server
+            .post_as(&token, r#"mutation { unrelateSkills(input: { skill: "docker", other: "git" }) { skill { related { slug } } } }"#, json!({}))
+            .await;
+        assert!(
+            !slugs(
+                &unrelated.body["data"]["unrelateSkills"]["skill"]["related"],
+                "/slug"
+            )
+            .contains(&"git".to_owned())
+        );
+
+        const CREATE_RESOURCE: &str = r#"mutation ($input: CreateResourceInput!) {
+          createResource(input: $input) { catalogVersion resource { id kind title url skill { slug } } }
+        }"#;
+        let insecure = server
+            .post_as(&token, CREATE_RESOURCE, json!({ "input": { "skill": "git", "kind": "BOOK", "title": "Pro Git", "url": "http://git-scm.com/book" } }))
+            .await;
+        assert_eq!(insecure.error_codes(), ["BAD_USER_INPUT"]);
+        assert_eq!(
+            insecure.body["errors"][0]["extensions"]["field"],
+            "input.url"
+        );
+        let created = server
+            .post_as(&token, CREATE_RESOURCE, json!({ "input": { "skill": "git", "kind": "BOOK", "title": "Pro Git", "url": "https://git-scm.com/book/en/v2" } }))
+            .await;
+        let resource = &created.body["data"]["createResource"]["resource"];
+        assert_eq!(resource["title"], "Pro Git", "{created:?}");
+        assert_eq!(resource["skill"]["slug"], "git");
+        let id = resource["id"].clone();
+        let updated = server
+            .post_as(
+                &token,
+                r#"mutation ($input: UpdateResourceInput!) { updateResource(input: $input) { resource { kind title } } }"#,
+                json!({ "input": { "id": id, "kind": "OFFICIAL", "title": "Pro Git, 2nd edition", "url": "https://git-scm.com/book/en/v2" } }),
+            )
+            .await;
+        assert_eq!(
+            updated.body["data"]["updateResource"]["resource"]["title"], "Pro Git, 2nd edition",
+            "{updated:?}"
+        );
+        let deleted = server
+            .post_as(&token, r#"mutation ($input: DeleteResourceInput!) { deleteResource(input: $input) { resource { id } } }"#, json!({ "input": { "id": id } }))
+            .await;
+        assert!(deleted.body.get("errors").is_none(), "{deleted:?}");
+        let gone = server
+            .post(
+                r#"query ($id: ID!) { node(id: $id) { id } }"#,
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(gone.body["data"]["node"], Value::Null);
+        let again = server
+            .post_as(&token, r#"mutation ($input: DeleteResourceInput!) { deleteResource(input: $input) { resource { id } } }"#, json!({ "input": { "id": id } }))
+            .await;
+        assert_eq!(again.error_codes(), ["NOT_FOUND"], "{again:?}");
+    }
+}

@@ -7,8 +7,10 @@
 
 use crate::catalog::Catalog;
 use crate::graph::WouldCycle;
-use crate::model::{Prerequisite, SkillId};
-use crate::values::{Alias, ExternalId, Level, Markdown, Slug, Summary, Tag, Title};
+use crate::model::{Prerequisite, ResourceId, SkillId};
+use crate::values::{
+    Alias, ExternalId, HttpsUrl, Level, Markdown, ResourceKind, Slug, Summary, Tag, Title,
+};
 
 /// The fields of a new skill.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -54,6 +56,17 @@ pub struct SkillPatch {
     pub external_ids: Option<Vec<ExternalId>>,
 }
 
+/// The fields of a learning resource.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ResourceDraft {
+    /// What kind of material it is.
+    pub kind: ResourceKind,
+    /// Its title.
+    pub title: Title,
+    /// Where it is.
+    pub url: HttpsUrl,
+}
+
 /// One change to the catalog; its serde form is what the change log records.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "change", rename_all = "camelCase")]
@@ -90,6 +103,39 @@ pub enum Change {
         skill: SkillId,
         /// Its new parent; `None` makes it top-level.
         parent: Option<SkillId>,
+    },
+    /// Links two skills as "see also" (a symmetric link).
+    Relate {
+        /// One skill.
+        skill: SkillId,
+        /// The other.
+        other: SkillId,
+    },
+    /// Removes a "see also" link.
+    Unrelate {
+        /// One skill.
+        skill: SkillId,
+        /// The other.
+        other: SkillId,
+    },
+    /// Adds a resource to a skill, after its others.
+    CreateResource {
+        /// The skill it teaches.
+        skill: SkillId,
+        /// Its fields.
+        resource: ResourceDraft,
+    },
+    /// Replaces a resource's fields.
+    UpdateResource {
+        /// The resource.
+        resource: ResourceId,
+        /// Its new fields.
+        fields: ResourceDraft,
+    },
+    /// Removes a resource.
+    DeleteResource {
+        /// The resource.
+        resource: ResourceId,
     },
 }
 
@@ -133,6 +179,25 @@ pub enum ChangeError {
         skill: Slug,
         /// Its prerequisite.
         requires: Slug,
+    },
+    /// A skill cannot be related to itself.
+    #[error("skill `{0}` cannot be related to itself")]
+    SelfRelated(Slug),
+    /// The two skills are related already.
+    #[error("skills `{skill}` and `{other}` are related already")]
+    AlreadyRelated {
+        /// One skill.
+        skill: Slug,
+        /// The other.
+        other: Slug,
+    },
+    /// The two skills are not related.
+    #[error("skills `{skill}` and `{other}` are not related")]
+    NotRelated {
+        /// One skill.
+        skill: Slug,
+        /// The other.
+        other: Slug,
     },
     /// The edge does not exist.
     #[error("skill `{skill}` does not require `{requires}`")]
@@ -232,6 +297,33 @@ impl Catalog {
                 }
                 Ok(())
             }
+            Change::Relate { skill, other } | Change::Unrelate { skill, other } => {
+                let one = self.existing_skill(*skill)?.slug.clone();
+                let two = self.existing_skill(*other)?.slug.clone();
+                if skill == other {
+                    return Err(ChangeError::SelfRelated(one));
+                }
+                let related = self.related(*skill).contains(other);
+                match (change, related) {
+                    (Change::Relate { .. }, true) => Err(ChangeError::AlreadyRelated {
+                        skill: one,
+                        other: two,
+                    }),
+                    (Change::Unrelate { .. }, false) => Err(ChangeError::NotRelated {
+                        skill: one,
+                        other: two,
+                    }),
+                    _ => Ok(()),
+                }
+            }
+            Change::CreateResource { skill, .. } => self.existing_skill(*skill).map(|_| ()),
+            Change::UpdateResource { resource, .. } | Change::DeleteResource { resource } => self
+                .resource(*resource)
+                .map(|_| ())
+                .ok_or(ChangeError::NotFound {
+                    kind: "resource",
+                    id: resource.0,
+                }),
         }
     }
 }

@@ -299,6 +299,55 @@ async fn write(txn: &impl ConnectionTrait, change: &Change) -> Result<(), StoreE
             .update(txn)
             .await?;
         }
+        Change::Relate { skill, other } => {
+            // A symmetric link is stored once, smaller id first.
+            skill_relation::ActiveModel {
+                skill_id: Set(key(*skill.min(other))),
+                related_id: Set(key(*skill.max(other))),
+            }
+            .insert(txn)
+            .await?;
+        }
+        Change::Unrelate { skill, other } => {
+            skill_relation::Entity::delete_by_id((key(*skill.min(other)), key(*skill.max(other))))
+                .exec(txn)
+                .await?;
+        }
+        Change::CreateResource { skill, resource } => {
+            let position = resource::Entity::find()
+                .filter(resource::Column::SkillId.eq(key(*skill)))
+                .count(txn)
+                .await?;
+            resource::ActiveModel {
+                id: NotSet,
+                skill_id: Set(key(*skill)),
+                position: Set(position as i32),
+                kind: Set(resource.kind.as_str().to_owned()),
+                title: Set(resource.title.to_string()),
+                url: Set(resource.url.to_string()),
+            }
+            .insert(txn)
+            .await?;
+        }
+        Change::UpdateResource {
+            resource: id,
+            fields,
+        } => {
+            resource::ActiveModel {
+                id: Set(id.0 as i32),
+                kind: Set(fields.kind.as_str().to_owned()),
+                title: Set(fields.title.to_string()),
+                url: Set(fields.url.to_string()),
+                ..Default::default()
+            }
+            .update(txn)
+            .await?;
+        }
+        Change::DeleteResource { resource: id } => {
+            resource::Entity::delete_by_id(id.0 as i32)
+                .exec(txn)
+                .await?;
+        }
     }
     Ok(())
 }

@@ -9,15 +9,18 @@
 
 use std::sync::Arc;
 
+use async_graphql::ID;
 use async_graphql::{Context, InputObject, Object, Result};
-use skillgraph_domain::change::{Change, ChangeError, SkillDraft, SkillPatch};
+use skillgraph_domain::change::{Change, ChangeError, ResourceDraft, SkillDraft, SkillPatch};
 use skillgraph_domain::{
-    Alias, Catalog, Markdown, Prerequisite, SkillId, Slug, Strength, Summary, Title, ValueError,
+    Alias, Catalog, HttpsUrl, Markdown, Prerequisite, ResourceId, SkillId, Slug, Strength, Summary,
+    Title, ValueError,
 };
 use skillgraph_store::{Actor, Role, Store, StoreError};
 
 use super::error::ApiError;
-use super::types::{PrerequisiteStrength, Skill, SkillLevel};
+use super::ids::NodeId;
+use super::types::{PrerequisiteStrength, Resource, ResourceKind, Skill, SkillLevel};
 use super::{CatalogSnapshot, Snapshot, snapshot};
 
 /// What a request needs to write: the store and the slot of the current snapshot.
@@ -70,9 +73,10 @@ fn write_error(error: StoreError) -> ApiError {
         StoreError::Refused(refusal) => {
             let message = refusal.to_string();
             match refusal {
-                ChangeError::NotFound { .. } | ChangeError::NotRequired { .. } => {
-                    ApiError::NotFound(message)
-                }
+                ChangeError::NotFound { .. }
+                | ChangeError::NotRequired { .. }
+                | ChangeError::NotRelated { .. } => ApiError::NotFound(message),
+                ChangeError::SelfRelated(_) => ApiError::bad_input(message),
                 ChangeError::WouldCycle(cycle) => ApiError::Conflict {
                     message,
                     details: vec![("cycle", slugs(&cycle.0))],
@@ -81,12 +85,12 @@ fn write_error(error: StoreError) -> ApiError {
                     message,
                     details: vec![("dependents", slugs(&dependents))],
                 },
-                ChangeError::SlugTaken { .. } | ChangeError::AlreadyRequired { .. } => {
-                    ApiError::Conflict {
-                        message,
-                        details: Vec::new(),
-                    }
-                }
+                ChangeError::SlugTaken { .. }
+                | ChangeError::AlreadyRequired { .. }
+                | ChangeError::AlreadyRelated { .. } => ApiError::Conflict {
+                    message,
+                    details: Vec::new(),
+                },
             }
         }
         other => ApiError::Internal(other.to_string()),
@@ -219,6 +223,92 @@ pub struct SetSkillParentInput {
     pub skill: String,
     /// Slug of its new parent; null makes it a top-level skill.
     pub parent: Option<String>,
+}
+
+/// Two skills to link or unlink as "see also".
+#[derive(InputObject)]
+pub struct RelateSkillsInput {
+    /// Slug of one skill.
+    pub skill: String,
+    /// Slug of the other.
+    pub other: String,
+}
+
+/// A new learning resource of a skill.
+#[derive(InputObject)]
+pub struct CreateResourceInput {
+    /// Slug of the skill it teaches.
+    pub skill: String,
+    /// What kind of material it is.
+    pub kind: ResourceKind,
+    /// Its title.
+    pub title: String,
+    /// Where it is: an https URL.
+    pub url: String,
+}
+
+/// New fields for a resource.
+#[derive(InputObject)]
+pub struct UpdateResourceInput {
+    /// The resource's global id.
+    pub id: ID,
+    /// What kind of material it is.
+    pub kind: ResourceKind,
+    /// Its title.
+    pub title: String,
+    /// Where it is: an https URL.
+    pub url: String,
+}
+
+/// Which resource to delete.
+#[derive(InputObject)]
+pub struct DeleteResourceInput {
+    /// The resource's global id.
+    pub id: ID,
+}
+
+/// The resource id in an input; a malformed one or one of another kind is BAD_USER_INPUT.
+fn resource_id(id: &ID) -> Result<ResourceId, ApiError> {
+    match NodeId::decode(id) {
+        Ok(NodeId::Resource(id)) => Ok(id),
+        _ => Err(ApiError::BadField {
+            field: "input.id".into(),
+            message: format!("`input.id`: `{}` is not a resource id", id.as_str()),
+        }),
+    }
+}
+
+fn resource_draft(
+    kind: ResourceKind,
+    title: String,
+    url: String,
+) -> Result<ResourceDraft, ApiError> {
+    Ok(ResourceDraft {
+        kind: kind.into(),
+        title: field("input.title", Title::parse(title))?,
+        url: field("input.url", HttpsUrl::parse(url))?,
+    })
+}
+
+/// The answer of a resource write: the resource as committed.
+pub struct ResourcePayload {
+    snapshot: Snapshot,
+    resource: Option<ResourceId>,
+}
+
+/// The answer of a resource write: the resource as committed.
+#[Object]
+impl ResourcePayload {
+    /// The resource after the write; null after a delete.
+    async fn resource(&self) -> Option<Resource<'_>> {
+        let catalog = &self.snapshot.catalog;
+        Some(Resource::new(catalog, catalog.resource(self.resource?)?))
+    }
+
+    /// The catalog version the write produced.
+    async fn catalog_version(&self) -> i64 {
+        self.snapshot.version
+    }
 }
 
 /// The answer of a skill write: the skill as committed.
@@ -394,6 +484,91 @@ impl Mutation {
         Ok(SkillPayload {
             snapshot: next,
             skill: Some(skill),
+        })
+    }
+
+    /// Links two skills as "see also"; the link is symmetric.
+    async fn relate_skills(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: RelateSkillsInput,
+    ) -> Result<SkillPayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let skill = skill_id(catalog, "input.skill", &input.skill)?;
+        let other = skill_id(catalog, "input.other", &input.other)?;
+        let next = commit(ctx, Change::Relate { skill, other }).await?;
+        Ok(SkillPayload {
+            snapshot: next,
+            skill: Some(skill),
+        })
+    }
+
+    /// Removes a "see also" link between two skills.
+    async fn unrelate_skills(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: RelateSkillsInput,
+    ) -> Result<SkillPayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let skill = skill_id(catalog, "input.skill", &input.skill)?;
+        let other = skill_id(catalog, "input.other", &input.other)?;
+        let next = commit(ctx, Change::Unrelate { skill, other }).await?;
+        Ok(SkillPayload {
+            snapshot: next,
+            skill: Some(skill),
+        })
+    }
+
+    /// Adds a learning resource to a skill, after its other resources.
+    async fn create_resource(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: CreateResourceInput,
+    ) -> Result<ResourcePayload> {
+        let catalog = &snapshot(ctx).catalog;
+        let skill = skill_id(catalog, "input.skill", &input.skill)?;
+        let resource = resource_draft(input.kind, input.title, input.url)?;
+        let url = resource.url.clone();
+        let next = commit(ctx, Change::CreateResource { skill, resource }).await?;
+        let created = next
+            .catalog
+            .resources(skill)
+            .iter()
+            .rev()
+            .find(|r| r.url == url)
+            .map(|r| r.id);
+        Ok(ResourcePayload {
+            snapshot: next,
+            resource: created,
+        })
+    }
+
+    /// Replaces a resource's kind, title and URL.
+    async fn update_resource(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: UpdateResourceInput,
+    ) -> Result<ResourcePayload> {
+        let resource = resource_id(&input.id)?;
+        let fields = resource_draft(input.kind, input.title, input.url)?;
+        let next = commit(ctx, Change::UpdateResource { resource, fields }).await?;
+        Ok(ResourcePayload {
+            snapshot: next,
+            resource: Some(resource),
+        })
+    }
+
+    /// Deletes a resource.
+    async fn delete_resource(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: DeleteResourceInput,
+    ) -> Result<ResourcePayload> {
+        let resource = resource_id(&input.id)?;
+        let next = commit(ctx, Change::DeleteResource { resource }).await?;
+        Ok(ResourcePayload {
+            snapshot: next,
+            resource: None,
         })
     }
 }
