@@ -111,6 +111,26 @@ async fn commit(ctx: &Context<'_>, change: Change) -> Result<Snapshot, ApiError>
     Ok(next)
 }
 
+/// Commits a change and answers with the given skill as committed.
+async fn commit_skill(
+    ctx: &Context<'_>,
+    change: Change,
+    skill: Option<SkillId>,
+) -> Result<SkillPayload, ApiError> {
+    let snapshot = commit(ctx, change).await?;
+    Ok(SkillPayload { snapshot, skill })
+}
+
+/// Commits a change and answers with the given resource as committed.
+async fn commit_resource(
+    ctx: &Context<'_>,
+    change: Change,
+    resource: Option<ResourceId>,
+) -> Result<ResourcePayload, ApiError> {
+    let snapshot = commit(ctx, change).await?;
+    Ok(ResourcePayload { snapshot, resource })
+}
+
 /// Parses one input field, naming its path when it is malformed.
 fn field<T>(path: &str, parsed: Result<T, ValueError>) -> Result<T, ApiError> {
     parsed.map_err(|e| ApiError::BadField {
@@ -402,11 +422,7 @@ impl Mutation {
             aliases: list("input.aliases", input.aliases, Alias::parse)?,
             external_ids: None,
         };
-        let next = commit(ctx, Change::UpdateSkill { skill, patch }).await?;
-        Ok(SkillPayload {
-            snapshot: next,
-            skill: Some(skill),
-        })
+        Ok(commit_skill(ctx, Change::UpdateSkill { skill, patch }, Some(skill)).await?)
     }
 
     /// Deletes a skill. A skill that others need is refused with CONFLICT
@@ -422,11 +438,7 @@ impl Mutation {
             skill,
             cascade: input.cascade.unwrap_or(false),
         };
-        let next = commit(ctx, change).await?;
-        Ok(SkillPayload {
-            snapshot: next,
-            skill: None,
-        })
+        Ok(commit_skill(ctx, change, None).await?)
     }
 
     /// Adds a prerequisite edge. One that would close a cycle is refused with
@@ -444,11 +456,7 @@ impl Mutation {
             requires,
             strength: input.strength.map_or(Strength::Required, Into::into),
         };
-        let next = commit(ctx, Change::AddPrerequisite(edge)).await?;
-        Ok(SkillPayload {
-            snapshot: next,
-            skill: Some(skill),
-        })
+        Ok(commit_skill(ctx, Change::AddPrerequisite(edge), Some(skill)).await?)
     }
 
     /// Removes a prerequisite edge.
@@ -460,11 +468,12 @@ impl Mutation {
         let catalog = &snapshot(ctx).catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let requires = skill_id(catalog, "input.requires", &input.requires)?;
-        let next = commit(ctx, Change::RemovePrerequisite { skill, requires }).await?;
-        Ok(SkillPayload {
-            snapshot: next,
-            skill: Some(skill),
-        })
+        Ok(commit_skill(
+            ctx,
+            Change::RemovePrerequisite { skill, requires },
+            Some(skill),
+        )
+        .await?)
     }
 
     /// Moves a skill in the hierarchy. A move that would make a skill its own
@@ -480,11 +489,7 @@ impl Mutation {
             .parent
             .map(|p| skill_id(catalog, "input.parent", &p))
             .transpose()?;
-        let next = commit(ctx, Change::SetParent { skill, parent }).await?;
-        Ok(SkillPayload {
-            snapshot: next,
-            skill: Some(skill),
-        })
+        Ok(commit_skill(ctx, Change::SetParent { skill, parent }, Some(skill)).await?)
     }
 
     /// Links two skills as "see also"; the link is symmetric.
@@ -496,11 +501,7 @@ impl Mutation {
         let catalog = &snapshot(ctx).catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let other = skill_id(catalog, "input.other", &input.other)?;
-        let next = commit(ctx, Change::Relate { skill, other }).await?;
-        Ok(SkillPayload {
-            snapshot: next,
-            skill: Some(skill),
-        })
+        Ok(commit_skill(ctx, Change::Relate { skill, other }, Some(skill)).await?)
     }
 
     /// Removes a "see also" link between two skills.
@@ -512,11 +513,7 @@ impl Mutation {
         let catalog = &snapshot(ctx).catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let other = skill_id(catalog, "input.other", &input.other)?;
-        let next = commit(ctx, Change::Unrelate { skill, other }).await?;
-        Ok(SkillPayload {
-            snapshot: next,
-            skill: Some(skill),
-        })
+        Ok(commit_skill(ctx, Change::Unrelate { skill, other }, Some(skill)).await?)
     }
 
     /// Adds a learning resource to a skill, after its other resources.
@@ -551,11 +548,12 @@ impl Mutation {
     ) -> Result<ResourcePayload> {
         let resource = resource_id(&input.id)?;
         let fields = resource_draft(input.kind, input.title, input.url)?;
-        let next = commit(ctx, Change::UpdateResource { resource, fields }).await?;
-        Ok(ResourcePayload {
-            snapshot: next,
-            resource: Some(resource),
-        })
+        Ok(commit_resource(
+            ctx,
+            Change::UpdateResource { resource, fields },
+            Some(resource),
+        )
+        .await?)
     }
 
     /// Deletes a resource.
@@ -565,10 +563,6 @@ impl Mutation {
         #[graphql(desc = "What to change.")] input: DeleteResourceInput,
     ) -> Result<ResourcePayload> {
         let resource = resource_id(&input.id)?;
-        let next = commit(ctx, Change::DeleteResource { resource }).await?;
-        Ok(ResourcePayload {
-            snapshot: next,
-            resource: None,
-        })
+        Ok(commit_resource(ctx, Change::DeleteResource { resource }, None).await?)
     }
 }
