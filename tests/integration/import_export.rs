@@ -75,7 +75,25 @@ async fn export_then_import_into_an_empty_database_gives_the_same_catalog() {
         let imported_again = run(&["import", first.to_str().unwrap()], &copied_url(&copied));
         assert!(
             !imported_again.status.success(),
-            "a non-empty catalog is not imported into"
+            "a non-empty catalog is not imported into without --merge"
+        );
+        assert!(String::from_utf8_lossy(&imported_again.stderr).contains("--merge"));
+
+        // Merging a catalog's own export into it changes nothing but the version.
+        let copy = copied.stop().expect("owned database");
+        let merged = run(&["import", "--merge", first.to_str().unwrap()], copy.url());
+        assert!(
+            merged.status.success(),
+            "{}",
+            String::from_utf8_lossy(&merged.stderr)
+        );
+        let remerged = Server::start(copy, &[]);
+        let after_merge = remerged
+            .post(NESTED_ROADMAP, json!({ "slug": "backend" }))
+            .await;
+        assert_eq!(
+            after_merge.body, before.body,
+            "ids and data survive the merge"
         );
         for file in [first, second] {
             let _ = std::fs::remove_file(file);
@@ -121,6 +139,39 @@ async fn a_roadmap_sh_folder_imports_with_warnings_and_serves() {
                 >= 1,
             "{answer:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_roadmap_sh_folder_merges_into_the_bundled_dataset() {
+    for database in databases().await {
+        // Seed the bundled dataset, then merge a roadmap.sh folder into it.
+        let database = Server::start(database, &[]).stop().expect("owned database");
+        let refused = run(
+            &["import", fixture("clean").to_str().unwrap()],
+            database.url(),
+        );
+        assert!(!refused.status.success(), "a full catalog needs --merge");
+        let merged = run(
+            &["import", "--merge", fixture("clean").to_str().unwrap()],
+            database.url(),
+        );
+        assert!(
+            merged.status.success(),
+            "{}",
+            String::from_utf8_lossy(&merged.stderr)
+        );
+        let server = Server::start(database, &[]);
+        let answer = server
+            .post("{ roadmaps { nodes { slug } } }", json!({}))
+            .await;
+        let roadmaps = crate::harness::slugs(&answer.body["data"]["roadmaps"]["nodes"], "/slug");
+        for slug in ["backend", "devops", "data-engineer", "analytics-engineer"] {
+            assert!(
+                roadmaps.contains(&slug.to_owned()),
+                "{slug} in {roadmaps:?}"
+            );
+        }
     }
 }
 

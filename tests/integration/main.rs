@@ -7,6 +7,7 @@
 
 mod architecture;
 mod cli;
+mod curation;
 mod graph_answers;
 mod harness;
 mod http_edge;

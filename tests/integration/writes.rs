@@ -12,7 +12,7 @@ const ADD_PREREQUISITE: &str = r#"mutation ($input: AddPrerequisiteInput!) {
   addPrerequisite(input: $input) { catalogVersion skill { slug prerequisites { strength skill { slug } } } }
 }"#;
 
-async fn version(server: &Server) -> i64 {
+pub(crate) async fn version(server: &Server) -> i64 {
     let answer = server
         .post("{ catalog { version updatedAt } }", json!({}))
         .await;

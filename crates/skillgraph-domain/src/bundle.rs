@@ -231,3 +231,79 @@ pub struct BundleGuide {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<Slug>,
 }
+
+/// Puts `incoming`'s things in place of `base`'s things of the same key
+/// (slug, or handle for authors), keeping the order of `base` and adding
+/// new things after it.
+fn overlay<T: Clone>(base: &[T], incoming: &[T], key: impl Fn(&T) -> &Slug) -> Vec<T> {
+    let by_key: std::collections::HashMap<&Slug, &T> =
+        incoming.iter().map(|t| (key(t), t)).collect();
+    let mut out: Vec<T> = base
+        .iter()
+        .map(|t| {
+            by_key
+                .get(key(t))
+                .map_or_else(|| t.clone(), |&new| new.clone())
+        })
+        .collect();
+    let known: std::collections::HashSet<&Slug> = base.iter().map(&key).collect();
+    out.extend(incoming.iter().filter(|t| !known.contains(key(t))).cloned());
+    out
+}
+
+impl Bundle {
+    /// The catalog that importing `incoming` into this one gives: every
+    /// skill, roadmap, author and guide of `incoming` replaces the one with
+    /// the same slug (or handle) whole, and new ones are added. A replaced
+    /// skill brings its own prerequisites, resources and "see also" links;
+    /// skills kept from `self` keep theirs, except links to replaced skills,
+    /// which the replacing skill's own list decides. Nothing is removed.
+    pub fn merged(&self, incoming: &Bundle) -> Bundle {
+        let replaced: std::collections::HashSet<&Slug> =
+            incoming.skills.iter().map(|s| &s.slug).collect();
+        let mut skills = overlay(&self.skills, &incoming.skills, |s| &s.slug);
+        for skill in &mut skills {
+            if !replaced.contains(&skill.slug) {
+                skill.related.retain(|other| !replaced.contains(other));
+            }
+        }
+        Bundle {
+            format: BundleFormat,
+            skills,
+            roadmaps: overlay(&self.roadmaps, &incoming.roadmaps, |r| &r.slug),
+            authors: overlay(&self.authors, &incoming.authors, |a| &a.id),
+            guides: overlay(&self.guides, &incoming.guides, |g| &g.slug),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::tests::skill;
+
+    #[test]
+    fn merging_replaces_by_slug_adds_the_rest_and_lets_the_newcomer_decide_its_links() {
+        let mut a = skill("a", &[]);
+        a.related = vec![Slug::parse("b").unwrap()];
+        let base = Bundle {
+            skills: vec![a, skill("b", &[]), skill("c", &[])],
+            ..Bundle::default()
+        };
+        let mut b = skill("b", &[]);
+        b.name = Title::parse("B, rewritten").unwrap();
+        let incoming = Bundle {
+            skills: vec![skill("d", &[]), b],
+            ..Bundle::default()
+        };
+        let merged = base.merged(&incoming);
+        let slugs: Vec<&str> = merged.skills.iter().map(|s| s.slug.as_str()).collect();
+        assert_eq!(slugs, ["a", "b", "c", "d"]);
+        assert_eq!(merged.skills[1].name.as_str(), "B, rewritten");
+        assert!(
+            merged.skills[0].related.is_empty(),
+            "b's own list has no link to a"
+        );
+        assert_eq!(Bundle::default().merged(&base), base);
+    }
+}

@@ -20,6 +20,9 @@ use crate::model::{
 };
 use crate::values::{Slug, Strength};
 
+mod places;
+pub use places::{ItemPlace, SectionPlace};
+
 /// Why a set of parts does not make a consistent catalog.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogError {

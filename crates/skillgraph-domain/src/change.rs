@@ -7,10 +7,19 @@
 
 use crate::catalog::Catalog;
 use crate::graph::WouldCycle;
-use crate::model::{Prerequisite, ResourceId, SkillId};
-use crate::values::{
-    Alias, ExternalId, HttpsUrl, Level, Markdown, ResourceKind, Slug, Summary, Tag, Title,
+use crate::model::{
+    AuthorId, GuideId, ItemId, Prerequisite, ResourceId, RoadmapId, SectionId, SkillId,
 };
+use crate::values::{
+    Alias, ExternalId, HttpsUrl, Level, Markdown, Recommendation, ResourceKind, Slug, Summary, Tag,
+    Title,
+};
+
+mod guides;
+mod roadmaps;
+
+pub use guides::{AuthorDraft, AuthorPatch, GuideDraft, GuidePatch};
+pub use roadmaps::{Placement, RoadmapDraft, RoadmapPatch, SectionDraft, SectionPatch, arrange};
 
 /// The fields of a new skill.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -137,6 +146,92 @@ pub enum Change {
         /// The resource.
         resource: ResourceId,
     },
+    /// Adds a roadmap without sections.
+    CreateRoadmap(RoadmapDraft),
+    /// Changes fields of a roadmap.
+    UpdateRoadmap {
+        /// The roadmap.
+        roadmap: RoadmapId,
+        /// The new values.
+        patch: RoadmapPatch,
+    },
+    /// Removes a roadmap with its sections and items; its skills stay.
+    DeleteRoadmap {
+        /// The roadmap.
+        roadmap: RoadmapId,
+    },
+    /// Adds a section to a roadmap.
+    CreateSection {
+        /// The roadmap.
+        roadmap: RoadmapId,
+        /// Its fields.
+        section: SectionDraft,
+        /// Its index among the sections; at the end when `None`.
+        position: Option<usize>,
+    },
+    /// Changes a section's fields or moves it among the roadmap's sections.
+    UpdateSection {
+        /// The section.
+        section: SectionId,
+        /// The new values.
+        patch: SectionPatch,
+    },
+    /// Removes a section with its items.
+    DeleteSection {
+        /// The section.
+        section: SectionId,
+    },
+    /// Puts a skill on a roadmap.
+    AddItem {
+        /// Where.
+        at: Placement,
+        /// The skill, which must not be on the roadmap yet.
+        skill: SkillId,
+        /// How the roadmap suggests it.
+        recommendation: Recommendation,
+    },
+    /// Changes an item's recommendation or moves it on its roadmap.
+    UpdateItem {
+        /// The item.
+        item: ItemId,
+        /// A new recommendation.
+        recommendation: Option<Recommendation>,
+        /// A new place on the same roadmap.
+        to: Option<Placement>,
+    },
+    /// Takes an item, and the items nested in it, off its roadmap.
+    RemoveItem {
+        /// The item.
+        item: ItemId,
+    },
+    /// Adds a guide.
+    CreateGuide(GuideDraft),
+    /// Changes fields of a guide.
+    UpdateGuide {
+        /// The guide.
+        guide: GuideId,
+        /// The new values.
+        patch: GuidePatch,
+    },
+    /// Removes a guide.
+    DeleteGuide {
+        /// The guide.
+        guide: GuideId,
+    },
+    /// Adds an author.
+    CreateAuthor(AuthorDraft),
+    /// Changes fields of an author.
+    UpdateAuthor {
+        /// The author.
+        author: AuthorId,
+        /// The new values.
+        patch: AuthorPatch,
+    },
+    /// Removes an author; their guides stay, without an author.
+    DeleteAuthor {
+        /// The author.
+        author: AuthorId,
+    },
 }
 
 /// Why a change may not be applied; each names what is in the way.
@@ -180,9 +275,59 @@ pub enum ChangeError {
         /// Its prerequisite.
         requires: Slug,
     },
-    /// A skill cannot be related to itself.
-    #[error("skill `{0}` cannot be related to itself")]
-    SelfRelated(Slug),
+    /// A thing cannot be related to itself.
+    #[error("{kind} `{slug}` cannot be related to itself")]
+    SelfRelated {
+        /// The kind of thing.
+        kind: &'static str,
+        /// Its slug.
+        slug: Slug,
+    },
+    /// A list names the same thing twice.
+    #[error("`{field}` lists `{slug}` twice")]
+    Repeated {
+        /// The input field that holds the list.
+        field: &'static str,
+        /// What it repeats.
+        slug: Slug,
+    },
+    /// A position past the end of the list it is in.
+    #[error("position {position} is out of range: the list has room for positions 0 to {last}")]
+    PositionOutOfRange {
+        /// The position asked for.
+        position: usize,
+        /// The last position allowed.
+        last: usize,
+    },
+    /// A skill is on a roadmap once at most.
+    #[error("skill `{skill}` is on roadmap `{roadmap}` already")]
+    AlreadyOnRoadmap {
+        /// The roadmap.
+        roadmap: Slug,
+        /// The skill.
+        skill: Slug,
+    },
+    /// An item cannot be nested in itself or in an item nested in it.
+    #[error("the item of skill `{0}` cannot be nested in itself or in one of its own nested items")]
+    ItemIntoItself(Slug),
+    /// A placement names an enclosing item that is not in the named section.
+    #[error("item {parent} is not in section {section}")]
+    ParentOutsideSection {
+        /// The enclosing item asked for.
+        parent: ItemId,
+        /// The section asked for.
+        section: SectionId,
+    },
+    /// Items move only among the sections of their own roadmap.
+    #[error(
+        "section {section} is not on roadmap `{roadmap}`; an item moves only within its roadmap"
+    )]
+    OtherRoadmap {
+        /// The item's roadmap.
+        roadmap: Slug,
+        /// The section asked for.
+        section: SectionId,
+    },
     /// The two skills are related already.
     #[error("skills `{skill}` and `{other}` are related already")]
     AlreadyRelated {
@@ -210,7 +355,7 @@ pub enum ChangeError {
 }
 
 impl Catalog {
-    fn existing_skill(&self, id: SkillId) -> Result<&crate::model::Skill, ChangeError> {
+    pub(crate) fn existing_skill(&self, id: SkillId) -> Result<&crate::model::Skill, ChangeError> {
         self.skill(id).ok_or(ChangeError::NotFound {
             kind: "skill",
             id: id.0,
@@ -301,7 +446,10 @@ impl Catalog {
                 let one = self.existing_skill(*skill)?.slug.clone();
                 let two = self.existing_skill(*other)?.slug.clone();
                 if skill == other {
-                    return Err(ChangeError::SelfRelated(one));
+                    return Err(ChangeError::SelfRelated {
+                        kind: "skill",
+                        slug: one,
+                    });
                 }
                 let related = self.related(*skill).contains(other);
                 match (change, related) {
@@ -324,8 +472,40 @@ impl Catalog {
                     kind: "resource",
                     id: resource.0,
                 }),
+            Change::CreateRoadmap(_)
+            | Change::UpdateRoadmap { .. }
+            | Change::DeleteRoadmap { .. }
+            | Change::CreateSection { .. }
+            | Change::UpdateSection { .. }
+            | Change::DeleteSection { .. }
+            | Change::AddItem { .. }
+            | Change::UpdateItem { .. }
+            | Change::RemoveItem { .. } => self.check_roadmap_change(change),
+            Change::CreateGuide(_)
+            | Change::UpdateGuide { .. }
+            | Change::DeleteGuide { .. }
+            | Change::CreateAuthor(_)
+            | Change::UpdateAuthor { .. }
+            | Change::DeleteAuthor { .. } => self.check_guide_change(change),
         }
     }
+}
+
+/// Refuses a list that names one thing twice.
+pub(crate) fn no_repeats<T: Copy + Eq + std::hash::Hash>(
+    field: &'static str,
+    items: &[T],
+    slug: impl Fn(T) -> Option<Slug>,
+) -> Result<(), ChangeError> {
+    let mut seen = std::collections::HashSet::new();
+    for &item in items {
+        if !seen.insert(item)
+            && let Some(slug) = slug(item)
+        {
+            return Err(ChangeError::Repeated { field, slug });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use skillgraph_store::{Store, StoreError};
+use skillgraph_store::{ImportMode, Store, StoreError};
 use tokio::net::TcpListener;
 
 use crate::api::live::SnapshotSlot;
@@ -36,9 +36,9 @@ pub enum StartError {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// The catalog refused a bundle: nothing was written.
+    /// The catalog holds data and the import was not asked to merge: nothing was written.
     #[error(
-        "the catalog already holds data; import loads into an empty catalog only (merging is not supported yet)"
+        "the catalog already holds data; pass --merge to put the bundle's skills, roadmaps, authors and guides in place of those with the same slug and add the rest"
     )]
     NotEmpty,
     /// The listen address could not be bound.
@@ -74,8 +74,14 @@ impl App {
         let store = Store::open(database_url).await?;
         if seed && store.is_empty().await? {
             let bundle = skillgraph_bundle::bundled()?;
-            store.import_bundle(&bundle).await?;
-            tracing::info!("loaded the bundled dataset into the empty database");
+            // Checked again under the write lock: of two replicas starting
+            // on one empty database, one seeds it.
+            let seeded = store
+                .import_bundle(&bundle, "seed", ImportMode::IntoEmpty, &|_, _| {})
+                .await?;
+            if seeded.is_some() {
+                tracing::info!("loaded the bundled dataset into the empty database");
+            }
         }
         let loaded = store.load().await?;
         tracing::info!(
@@ -266,11 +272,28 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
         skillgraph_bundle::parse(&path.display().to_string(), &text)?
     };
     let store = Store::open(&args.database.database_url).await?;
-    if !store.is_empty().await? {
-        return Err(StartError::NotEmpty);
+    let mode = if args.merge {
+        ImportMode::Merge
+    } else {
+        ImportMode::IntoEmpty
+    };
+    // A bar on a terminal; indicatif draws nothing when stderr is not one.
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("importing {bar:40} {pos}/{len} {elapsed}")
+    {
+        bar.set_style(style);
     }
-    let version = store.import_bundle(&bundle).await?;
+    let imported = store
+        .import_bundle(&bundle, "import", mode, &|done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .await;
+    bar.finish_and_clear();
+    let imported = imported?;
     store.close().await?;
+    let version = imported.ok_or(StartError::NotEmpty)?.version;
     eprintln!(
         "imported {} skills, {} roadmaps and {} guides; catalog version {version}",
         bundle.skills.len(),

@@ -99,6 +99,11 @@ pub struct ImportArgs {
     /// A bundle file (`.yaml`) or a folder in the roadmap.sh editor format.
     pub path: std::path::PathBuf,
 
+    /// Import into a catalog that holds data: the bundle's skills, roadmaps,
+    /// authors and guides replace those with the same slug, the rest is added.
+    #[arg(long, env = "SKILLGRAPH_IMPORT_MERGE")]
+    pub merge: bool,
+
     /// Where the catalog is stored.
     #[command(flatten)]
     pub database: DatabaseArgs,

@@ -7,12 +7,14 @@
 
 mod convert;
 pub mod entities;
+mod import;
 mod listen;
 pub mod scratch;
 mod writes;
 
+pub use import::{ImportMode, ImportProgress};
 pub use listen::{ChangeListener, Heard};
-pub use writes::{Actor, CHANGES_CHANNEL, ChangeRecord, Role};
+pub use writes::{Actor, Applied, CHANGES_CHANNEL, ChangeRecord, Role};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +26,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectOptions, ConnectionTrait, Database,
     DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait,
 };
-use skillgraph_domain::{Bundle, BundleItem, Catalog, CatalogError, Slug};
+use skillgraph_domain::{Catalog, CatalogError};
 use skillgraph_migrations::Migrator;
 use skillgraph_migrations::MigratorTrait;
 
@@ -68,6 +70,10 @@ pub enum StoreError {
     /// Listening for other processes' commits failed.
     #[error("listening for catalog changes failed: {0}")]
     Listen(String),
+    /// The bundle would not make a consistent catalog with what is there;
+    /// nothing was written.
+    #[error("the import was refused: {0}")]
+    BadImport(CatalogError),
     /// The change may not be applied to the committed catalog; nothing was written.
     #[error("{0}")]
     Refused(skillgraph_domain::change::ChangeError),
@@ -196,38 +202,6 @@ impl Store {
         txn.commit().await?;
         Ok(loaded)
     }
-
-    /// Writes a whole bundle into the catalog in one transaction: all of it or
-    /// nothing. The bundle is checked against the current catalog first, so a
-    /// bundle that would leave the catalog inconsistent writes nothing.
-    pub async fn import_bundle(&self, bundle: &Bundle) -> Result<i64, StoreError> {
-        // The whole check is pure: does the bundle make a consistent catalog?
-        Catalog::from_bundle(bundle)?;
-        let txn = self.db.begin().await?;
-        let ids = import::write(&txn, bundle).await?;
-        let version = bump_version(&txn).await?;
-        change_log::ActiveModel {
-            id: sea_orm::ActiveValue::NotSet,
-            version: Set(version),
-            actor: Set("import".to_owned()),
-            at: Set(Utc::now().fixed_offset()),
-            change: Set(serde_json::json!({
-                "change": "importBundle",
-                "skills": bundle.skills.len(),
-                "roadmaps": bundle.roadmaps.len(),
-                "guides": bundle.guides.len(),
-            })),
-        }
-        .insert(&txn)
-        .await?;
-        if self.engine == Engine::Postgres {
-            txn.execute_unprepared(&format!("NOTIFY {CHANGES_CHANNEL}, '{version}'"))
-                .await?;
-        }
-        txn.commit().await?;
-        tracing::info!(skills = ids, version, "imported a bundle into the catalog");
-        Ok(version)
-    }
 }
 
 /// Reads the whole catalog and its version through `conn` (a transaction,
@@ -323,235 +297,11 @@ async fn bump_version(txn: &impl ConnectionTrait) -> Result<i64, StoreError> {
     Ok(next)
 }
 
-/// Inserting a bundle's rows.
-mod import {
-    use std::collections::HashMap;
-
-    use sea_orm::{
-        ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, EntityTrait,
-    };
-
-    use super::*;
-
-    /// The most rows one multi-row insert carries: well below SQLite's
-    /// limit on bound parameters.
-    const CHUNK: usize = 500;
-
-    async fn insert_rows<A>(txn: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), DbErr>
-    where
-        A: ActiveModelTrait + Send,
-    {
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
-            <A::Entity as EntityTrait>::insert_many(chunk)
-                .exec_without_returning(txn)
-                .await?;
-        }
-        Ok(())
-    }
-
-    fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
-        serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
-    }
-
-    fn lookup(map: &HashMap<Slug, i32>, slug: &Slug) -> Result<i32, StoreError> {
-        // The bundle was checked before any write, so every slug resolves;
-        // refuse rather than panic should that ever stop holding.
-        map.get(slug).copied().ok_or_else(|| StoreError::Corrupt {
-            table: "bundle",
-            id: slug.to_string(),
-            reason: "unresolved reference after the check".into(),
-        })
-    }
-
-    /// Inserts every row of the bundle; returns how many skills were written.
-    pub(super) async fn write(
-        txn: &impl ConnectionTrait,
-        bundle: &Bundle,
-    ) -> Result<usize, StoreError> {
-        let mut skill_ids = HashMap::with_capacity(bundle.skills.len());
-        for s in &bundle.skills {
-            let row = skill::ActiveModel {
-                id: NotSet,
-                slug: Set(s.slug.to_string()),
-                name: Set(s.name.to_string()),
-                summary: Set(s.summary.to_string()),
-                description: Set(s.description.to_string()),
-                level: Set(s.level.as_str().to_owned()),
-                tags: Set(json(&s.tags)),
-                aliases: Set(json(&s.aliases)),
-                external_ids: Set(json(&s.external_ids)),
-                parent_id: Set(None),
-            }
-            .insert(txn)
-            .await?;
-            skill_ids.insert(s.slug.clone(), row.id);
-        }
-        let mut prerequisites = Vec::new();
-        let mut relations = Vec::new();
-        let mut resources = Vec::new();
-        let mut seen_relations = std::collections::HashSet::new();
-        for s in &bundle.skills {
-            let id = lookup(&skill_ids, &s.slug)?;
-            if let Some(parent) = &s.parent {
-                skill::ActiveModel {
-                    id: Set(id),
-                    parent_id: Set(Some(lookup(&skill_ids, parent)?)),
-                    ..Default::default()
-                }
-                .update(txn)
-                .await?;
-            }
-            for (position, p) in s.prerequisites.iter().enumerate() {
-                prerequisites.push(skill_prerequisite::ActiveModel {
-                    skill_id: Set(id),
-                    requires_id: Set(lookup(&skill_ids, &p.skill)?),
-                    strength: Set(p.strength.as_str().to_owned()),
-                    position: Set(position as i32),
-                });
-            }
-            for other in &s.related {
-                let other = lookup(&skill_ids, other)?;
-                let pair = (id.min(other), id.max(other));
-                if seen_relations.insert(pair) {
-                    relations.push(skill_relation::ActiveModel {
-                        skill_id: Set(pair.0),
-                        related_id: Set(pair.1),
-                    });
-                }
-            }
-            for (position, r) in s.resources.iter().enumerate() {
-                resources.push(resource::ActiveModel {
-                    id: NotSet,
-                    skill_id: Set(id),
-                    position: Set(position as i32),
-                    kind: Set(r.kind.as_str().to_owned()),
-                    title: Set(r.title.to_string()),
-                    url: Set(r.url.to_string()),
-                });
-            }
-        }
-        insert_rows(txn, prerequisites).await?;
-        insert_rows(txn, relations).await?;
-        insert_rows(txn, resources).await?;
-
-        let mut roadmap_ids = HashMap::with_capacity(bundle.roadmaps.len());
-        for r in &bundle.roadmaps {
-            let row = roadmap::ActiveModel {
-                id: NotSet,
-                slug: Set(r.slug.to_string()),
-                title: Set(r.title.to_string()),
-                description: Set(r.description.to_string()),
-            }
-            .insert(txn)
-            .await?;
-            roadmap_ids.insert(r.slug.clone(), row.id);
-            for (position, section) in r.sections.iter().enumerate() {
-                let section_row = roadmap_section::ActiveModel {
-                    id: NotSet,
-                    roadmap_id: Set(row.id),
-                    position: Set(position as i32),
-                    title: Set(section.title.to_string()),
-                    description: Set(section.description.to_string()),
-                }
-                .insert(txn)
-                .await?;
-                // Items nest; walk them with an explicit stack of (parent, items).
-                let mut pending: Vec<(Option<i32>, &[BundleItem])> = vec![(None, &section.items)];
-                while let Some((parent, items)) = pending.pop() {
-                    for (position, item) in items.iter().enumerate() {
-                        let item_row = roadmap_item::ActiveModel {
-                            id: NotSet,
-                            section_id: Set(section_row.id),
-                            parent_item_id: Set(parent),
-                            position: Set(position as i32),
-                            skill_id: Set(lookup(&skill_ids, &item.skill)?),
-                            recommendation: Set(item.recommendation.as_str().to_owned()),
-                        }
-                        .insert(txn)
-                        .await?;
-                        if !item.children.is_empty() {
-                            pending.push((Some(item_row.id), &item.children));
-                        }
-                    }
-                }
-            }
-        }
-        let mut roadmap_relations = Vec::new();
-        for r in &bundle.roadmaps {
-            let id = lookup(&roadmap_ids, &r.slug)?;
-            for (position, other) in r.related.iter().enumerate() {
-                roadmap_relations.push(roadmap_relation::ActiveModel {
-                    roadmap_id: Set(id),
-                    related_id: Set(lookup(&roadmap_ids, other)?),
-                    position: Set(position as i32),
-                });
-            }
-        }
-        insert_rows(txn, roadmap_relations).await?;
-
-        let mut author_ids = HashMap::with_capacity(bundle.authors.len());
-        for a in &bundle.authors {
-            let row = author::ActiveModel {
-                id: NotSet,
-                handle: Set(a.id.to_string()),
-                name: Set(a.name.to_string()),
-                links: Set(json(&a.links)),
-            }
-            .insert(txn)
-            .await?;
-            author_ids.insert(a.id.clone(), row.id);
-        }
-        let mut guide_ids = HashMap::with_capacity(bundle.guides.len());
-        for g in &bundle.guides {
-            let row = guide::ActiveModel {
-                id: NotSet,
-                slug: Set(g.slug.to_string()),
-                title: Set(g.title.to_string()),
-                description: Set(g.description.to_string()),
-                url: Set(g.url.to_string()),
-                author_id: Set(match &g.author {
-                    Some(a) => Some(lookup(&author_ids, a)?),
-                    None => None,
-                }),
-                published_on: Set(g.published),
-                tags: Set(json(&g.tags)),
-                body: Set(g.body.as_ref().map(ToString::to_string)),
-            }
-            .insert(txn)
-            .await?;
-            guide_ids.insert(g.slug.clone(), row.id);
-        }
-        let mut guide_relations = Vec::new();
-        let mut guide_skills = Vec::new();
-        for g in &bundle.guides {
-            let id = lookup(&guide_ids, &g.slug)?;
-            for (position, other) in g.related.iter().enumerate() {
-                guide_relations.push(guide_relation::ActiveModel {
-                    guide_id: Set(id),
-                    related_id: Set(lookup(&guide_ids, other)?),
-                    position: Set(position as i32),
-                });
-            }
-            for (position, s) in g.skills.iter().enumerate() {
-                guide_skills.push(guide_skill::ActiveModel {
-                    guide_id: Set(id),
-                    skill_id: Set(lookup(&skill_ids, s)?),
-                    position: Set(position as i32),
-                });
-            }
-        }
-        insert_rows(txn, guide_relations).await?;
-        insert_rows(txn, guide_skills).await?;
-        Ok(skill_ids.len())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scratch::ScratchDatabase;
+    use skillgraph_domain::Slug;
 
     async fn each_engine(test: impl AsyncFn(Store)) {
         for scratch in ScratchDatabase::all_engines().await {
@@ -568,8 +318,18 @@ mod tests {
         each_engine(async |store| {
             assert!(store.is_empty().await.unwrap());
             let bundle = skillgraph_bundle::bundled().unwrap();
-            let version = store.import_bundle(&bundle).await.unwrap();
+            let version = store
+                .import_bundle(&bundle, "test", ImportMode::IntoEmpty, &|_, _| {})
+                .await
+                .unwrap()
+                .expect("the catalog was empty")
+                .version;
             assert_eq!(version, 1);
+            let again = store
+                .import_bundle(&bundle, "test", ImportMode::IntoEmpty, &|_, _| {})
+                .await
+                .unwrap();
+            assert!(again.is_none(), "a full catalog is left alone");
             assert!(!store.is_empty().await.unwrap());
             let loaded = store.load().await.unwrap();
             assert_eq!(loaded.version, 1);
@@ -591,7 +351,10 @@ mod tests {
                     skill: Slug::parse("no-such-skill").unwrap(),
                     strength: skillgraph_domain::Strength::Required,
                 });
-            let err = store.import_bundle(&bundle).await.unwrap_err();
+            let err = store
+                .import_bundle(&bundle, "test", ImportMode::Merge, &|_, _| {})
+                .await
+                .unwrap_err();
             assert!(err.to_string().contains("no-such-skill"), "{err}");
             assert!(store.is_empty().await.unwrap(), "{first} was written");
             assert_eq!(store.load().await.unwrap().version, 0);

@@ -20,8 +20,10 @@ use skillgraph_domain::{Catalog, SkillId};
 use crate::entities::*;
 use crate::{Engine, LoadedCatalog, Store, StoreError, bump_version, read_catalog};
 
+mod curation;
+
 /// The key of the PostgreSQL advisory lock that serializes catalog writes.
-const WRITE_LOCK_KEY: i64 = 0x736b_696c_6c67;
+pub(crate) const WRITE_LOCK_KEY: i64 = 0x736b_696c_6c67;
 
 /// The PostgreSQL channel on which committed versions are announced.
 pub const CHANGES_CHANNEL: &str = "skillgraph_catalog";
@@ -61,6 +63,15 @@ pub struct Actor {
     pub label: String,
     /// What the token allows.
     pub role: Role,
+}
+
+/// The result of a committed change.
+#[derive(Debug)]
+pub struct Applied {
+    /// The catalog as it committed.
+    pub catalog: LoadedCatalog,
+    /// The storage key of the thing the change created, for a change that creates one.
+    pub created: Option<i64>,
 }
 
 /// One committed change, as the change log keeps it.
@@ -163,7 +174,7 @@ impl Store {
         actor: &Actor,
         base: &Catalog,
         base_version: i64,
-    ) -> Result<LoadedCatalog, StoreError> {
+    ) -> Result<Applied, StoreError> {
         let _one_writer = self.write_lock.lock().await;
         let txn = self.db.begin().await?;
         if self.engine == Engine::Postgres {
@@ -182,7 +193,7 @@ impl Store {
             &fresh.catalog
         };
         current.check(change).map_err(StoreError::Refused)?;
-        write(&txn, change).await?;
+        let created = write(&txn, change, current).await?;
         let version = bump_version(&txn).await?;
         change_log::ActiveModel {
             id: NotSet,
@@ -202,7 +213,10 @@ impl Store {
         }
         txn.commit().await?;
         tracing::info!(version, actor = %actor.label, "committed a catalog change");
-        Ok(next)
+        Ok(Applied {
+            catalog: next,
+            created,
+        })
     }
 }
 
@@ -214,11 +228,16 @@ fn key(id: SkillId) -> i32 {
     id.0 as i32
 }
 
-/// The SQL of one change.
-async fn write(txn: &impl ConnectionTrait, change: &Change) -> Result<(), StoreError> {
+/// The SQL of one change, against the catalog it was checked on; answers
+/// the key of what it created, if anything.
+async fn write(
+    txn: &impl ConnectionTrait,
+    change: &Change,
+    catalog: &Catalog,
+) -> Result<Option<i64>, StoreError> {
     match change {
         Change::CreateSkill(draft) => {
-            skill::ActiveModel {
+            let row = skill::ActiveModel {
                 id: NotSet,
                 slug: Set(draft.slug.to_string()),
                 name: Set(draft.name.to_string()),
@@ -232,6 +251,7 @@ async fn write(txn: &impl ConnectionTrait, change: &Change) -> Result<(), StoreE
             }
             .insert(txn)
             .await?;
+            return Ok(Some(row.id.into()));
         }
         Change::UpdateSkill { skill: id, patch } => {
             let mut row = skill::ActiveModel {
@@ -318,7 +338,7 @@ async fn write(txn: &impl ConnectionTrait, change: &Change) -> Result<(), StoreE
                 .filter(resource::Column::SkillId.eq(key(*skill)))
                 .count(txn)
                 .await?;
-            resource::ActiveModel {
+            let row = resource::ActiveModel {
                 id: NotSet,
                 skill_id: Set(key(*skill)),
                 position: Set(position as i32),
@@ -328,6 +348,7 @@ async fn write(txn: &impl ConnectionTrait, change: &Change) -> Result<(), StoreE
             }
             .insert(txn)
             .await?;
+            return Ok(Some(row.id.into()));
         }
         Change::UpdateResource {
             resource: id,
@@ -348,8 +369,9 @@ async fn write(txn: &impl ConnectionTrait, change: &Change) -> Result<(), StoreE
                 .exec(txn)
                 .await?;
         }
+        _ => return curation::write(txn, change, catalog).await,
     }
-    Ok(())
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -389,7 +411,10 @@ mod tests {
 
             let base = store.load().await.unwrap();
             let apply = async |change: &Change, on: &LoadedCatalog| {
-                store.apply(change, &actor, &on.catalog, on.version).await
+                store
+                    .apply(change, &actor, &on.catalog, on.version)
+                    .await
+                    .map(|applied| applied.catalog)
             };
             let one = apply(&draft("one"), &base).await.unwrap();
             let two = apply(&draft("two"), &one).await.unwrap();

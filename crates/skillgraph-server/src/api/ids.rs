@@ -5,7 +5,7 @@
 use async_graphql::ID;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use skillgraph_domain::{AuthorId, GuideId, ResourceId, RoadmapId, SkillId};
+use skillgraph_domain::{AuthorId, GuideId, ItemId, ResourceId, RoadmapId, SectionId, SkillId};
 
 use super::error::ApiError;
 
@@ -22,6 +22,10 @@ pub enum NodeId {
     Author(AuthorId),
     /// A resource.
     Resource(ResourceId),
+    /// A section of a roadmap.
+    Section(SectionId),
+    /// An item of a roadmap.
+    Item(ItemId),
 }
 
 impl NodeId {
@@ -33,6 +37,8 @@ impl NodeId {
             Self::Guide(id) => ("Guide", id.0),
             Self::Author(id) => ("Author", id.0),
             Self::Resource(id) => ("Resource", id.0),
+            Self::Section(id) => ("RoadmapSection", id.0),
+            Self::Item(id) => ("RoadmapItem", id.0),
         };
         ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{id}")))
     }
@@ -55,6 +61,8 @@ impl NodeId {
             "Guide" => Ok(Self::Guide(GuideId(number))),
             "Author" => Ok(Self::Author(AuthorId(number))),
             "Resource" => Ok(Self::Resource(ResourceId(number))),
+            "RoadmapSection" => Ok(Self::Section(SectionId(number))),
+            "RoadmapItem" => Ok(Self::Item(ItemId(number))),
             _ => Err(malformed()),
         }
     }

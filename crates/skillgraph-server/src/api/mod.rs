@@ -63,7 +63,12 @@ pub type SkillgraphSchema = Schema<Query, mutation::Mutation, live::Subscription
 
 /// Builds the schema.
 pub fn schema() -> SkillgraphSchema {
-    Schema::build(Query::default(), mutation::Mutation, live::Subscription).finish()
+    Schema::build(
+        Query::default(),
+        mutation::Mutation::default(),
+        live::Subscription,
+    )
+    .finish()
 }
 
 /// The schema as SDL with sorted types, fields, arguments and enum values:

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use async_graphql::ID;
-use async_graphql::{Context, InputObject, Object, Result};
+use async_graphql::{Context, InputObject, MergedObject, Object, Result};
 use skillgraph_domain::change::{Change, ChangeError, ResourceDraft, SkillDraft, SkillPatch};
 use skillgraph_domain::{
     Alias, Catalog, HttpsUrl, Markdown, Prerequisite, ResourceId, SkillId, Slug, Strength, Summary,
@@ -21,7 +21,21 @@ use skillgraph_store::{Actor, Role, Store, StoreError};
 use super::error::ApiError;
 use super::ids::NodeId;
 use super::types::{PrerequisiteStrength, Resource, ResourceKind, Skill, SkillLevel};
-use super::{CatalogSnapshot, Snapshot, snapshot};
+use super::{CatalogSnapshot, Snapshot};
+
+mod admin;
+mod guides;
+mod roadmaps;
+
+/// Catalog writes; each needs `Authorization: Bearer <token>` of the editor or admin role.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct Mutation(
+    SkillMutations,
+    roadmaps::RoadmapMutations,
+    guides::GuideMutations,
+    admin::AdminMutations,
+);
 
 /// What a request needs to write: the store and the slot of the current snapshot.
 #[derive(Clone)]
@@ -65,6 +79,15 @@ pub(crate) async fn authorize(
     Ok((writes, actor))
 }
 
+/// The newest snapshot this process holds, against which a mutation's
+/// input is resolved: not the request's own snapshot, so that a request
+/// of several mutations sees the earlier ones' writes.
+pub(crate) fn latest(ctx: &Context<'_>) -> Result<Snapshot, ApiError> {
+    ctx.data_opt::<Writes>()
+        .map(|writes| writes.current.load())
+        .ok_or_else(|| ApiError::Internal("writes are not available here".into()))
+}
+
 /// Maps a refused or failed write to the error a client sees.
 fn write_error(error: StoreError) -> ApiError {
     use async_graphql::Value;
@@ -76,7 +99,31 @@ fn write_error(error: StoreError) -> ApiError {
                 ChangeError::NotFound { .. }
                 | ChangeError::NotRequired { .. }
                 | ChangeError::NotRelated { .. } => ApiError::NotFound(message),
-                ChangeError::SelfRelated(_) => ApiError::bad_input(message),
+                ChangeError::SelfRelated { .. } => ApiError::bad_input(message),
+                ChangeError::Repeated { field, .. } => ApiError::BadField {
+                    field: format!("input.{field}"),
+                    message,
+                },
+                ChangeError::PositionOutOfRange { .. } => ApiError::BadField {
+                    field: "input.position".into(),
+                    message,
+                },
+                ChangeError::ParentOutsideSection { .. } => ApiError::BadField {
+                    field: "input.parentItem".into(),
+                    message,
+                },
+                ChangeError::OtherRoadmap { .. } => ApiError::BadField {
+                    field: "input.section".into(),
+                    message,
+                },
+                ChangeError::ItemIntoItself(_) => ApiError::Conflict {
+                    message,
+                    details: Vec::new(),
+                },
+                ChangeError::AlreadyOnRoadmap { .. } => ApiError::Conflict {
+                    message,
+                    details: Vec::new(),
+                },
                 ChangeError::WouldCycle(cycle) => ApiError::Conflict {
                     message,
                     details: vec![("cycle", slugs(&cycle.0))],
@@ -97,18 +144,29 @@ fn write_error(error: StoreError) -> ApiError {
     }
 }
 
-/// Applies a change and swaps the committed catalog in; returns the new snapshot.
-async fn commit(ctx: &Context<'_>, change: Change) -> Result<Snapshot, ApiError> {
+/// Applies a change and swaps the committed catalog in; returns the new
+/// snapshot and the storage key of what the change created, if anything.
+async fn commit_created(
+    ctx: &Context<'_>,
+    change: Change,
+) -> Result<(Snapshot, Option<i64>), ApiError> {
     let (writes, actor) = authorize(ctx, Role::Editor).await?;
     let base = writes.current.load();
-    let next = writes
+    let applied = writes
         .store
         .apply(&change, &actor, &base.catalog, base.version)
         .await
         .map_err(write_error)?;
-    let next = Arc::new(CatalogSnapshot::new(next).map_err(|e| ApiError::Internal(e.to_string()))?);
+    let next = Arc::new(
+        CatalogSnapshot::new(applied.catalog).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
     writes.current.offer(Arc::clone(&next));
-    Ok(next)
+    Ok((next, applied.created))
+}
+
+/// Applies a change and swaps the committed catalog in; returns the new snapshot.
+async fn commit(ctx: &Context<'_>, change: Change) -> Result<Snapshot, ApiError> {
+    Ok(commit_created(ctx, change).await?.0)
 }
 
 /// Commits a change and answers with the given skill as committed.
@@ -132,7 +190,7 @@ async fn commit_resource(
 }
 
 /// Parses one input field, naming its path when it is malformed.
-fn field<T>(path: &str, parsed: Result<T, ValueError>) -> Result<T, ApiError> {
+pub(crate) fn field<T>(path: &str, parsed: Result<T, ValueError>) -> Result<T, ApiError> {
     parsed.map_err(|e| ApiError::BadField {
         field: path.to_owned(),
         message: format!("`{path}`: {e}"),
@@ -140,7 +198,7 @@ fn field<T>(path: &str, parsed: Result<T, ValueError>) -> Result<T, ApiError> {
 }
 
 /// Resolves a skill slug given in an input.
-fn skill_id(catalog: &Catalog, path: &str, slug: &str) -> Result<SkillId, ApiError> {
+pub(crate) fn skill_id(catalog: &Catalog, path: &str, slug: &str) -> Result<SkillId, ApiError> {
     let slug = field(path, Slug::parse(slug))?;
     catalog
         .skill_by_slug(slug.as_str())
@@ -148,7 +206,8 @@ fn skill_id(catalog: &Catalog, path: &str, slug: &str) -> Result<SkillId, ApiErr
         .ok_or_else(|| ApiError::NotFound(format!("`{path}`: there is no skill `{slug}`")))
 }
 
-fn list<T>(
+/// Parses a list input, naming the path of a malformed entry.
+pub(crate) fn list<T>(
     path: &str,
     items: Option<Vec<String>>,
     parse: impl Fn(String) -> Result<T, ValueError>,
@@ -352,20 +411,21 @@ impl SkillPayload {
     }
 }
 
-/// Catalog writes.
+/// Writes to skills, their edges and their resources.
 #[derive(Default)]
-pub struct Mutation;
+pub struct SkillMutations;
 
-/// Catalog writes; each needs `Authorization: Bearer <token>` of the editor or admin role.
+/// Writes to skills, their edges and their resources.
 #[Object]
-impl Mutation {
+impl SkillMutations {
     /// Adds a skill.
     async fn create_skill(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: CreateSkillInput,
     ) -> Result<SkillPayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let slug = field("input.slug", Slug::parse(input.slug))?;
         let draft = SkillDraft {
             slug: slug.clone(),
@@ -398,7 +458,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: UpdateSkillInput,
     ) -> Result<SkillPayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let patch = SkillPatch {
             slug: input
@@ -432,7 +493,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: DeleteSkillInput,
     ) -> Result<SkillPayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let change = Change::DeleteSkill {
             skill,
@@ -448,7 +510,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: AddPrerequisiteInput,
     ) -> Result<SkillPayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let requires = skill_id(catalog, "input.requires", &input.requires)?;
         let edge = Prerequisite {
@@ -465,7 +528,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: RemovePrerequisiteInput,
     ) -> Result<SkillPayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let requires = skill_id(catalog, "input.requires", &input.requires)?;
         Ok(commit_skill(
@@ -483,7 +547,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: SetSkillParentInput,
     ) -> Result<SkillPayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let parent = input
             .parent
@@ -498,7 +563,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: RelateSkillsInput,
     ) -> Result<SkillPayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let other = skill_id(catalog, "input.other", &input.other)?;
         Ok(commit_skill(ctx, Change::Relate { skill, other }, Some(skill)).await?)
@@ -510,7 +576,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: RelateSkillsInput,
     ) -> Result<SkillPayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let other = skill_id(catalog, "input.other", &input.other)?;
         Ok(commit_skill(ctx, Change::Unrelate { skill, other }, Some(skill)).await?)
@@ -522,21 +589,15 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: CreateResourceInput,
     ) -> Result<ResourcePayload> {
-        let catalog = &snapshot(ctx).catalog;
+        let latest = latest(ctx)?;
+        let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let resource = resource_draft(input.kind, input.title, input.url)?;
-        let url = resource.url.clone();
-        let next = commit(ctx, Change::CreateResource { skill, resource }).await?;
-        let created = next
-            .catalog
-            .resources(skill)
-            .iter()
-            .rev()
-            .find(|r| r.url == url)
-            .map(|r| r.id);
+        let (snapshot, created) =
+            commit_created(ctx, Change::CreateResource { skill, resource }).await?;
         Ok(ResourcePayload {
-            snapshot: next,
-            resource: created,
+            snapshot,
+            resource: created.map(ResourceId),
         })
     }
 

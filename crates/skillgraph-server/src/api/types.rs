@@ -111,6 +111,10 @@ pub enum Node<'a> {
     Author(Author<'a>),
     /// A learning resource.
     Resource(Resource<'a>),
+    /// A section of a roadmap.
+    RoadmapSection(RoadmapSection<'a>),
+    /// A skill's place on a roadmap.
+    RoadmapItem(RoadmapItem<'a>),
 }
 
 impl<'a> Node<'a> {
@@ -122,6 +126,13 @@ impl<'a> Node<'a> {
             NodeId::Guide(id) => Self::Guide(Guide::new(catalog, catalog.guide(id)?)),
             NodeId::Author(id) => Self::Author(Author::new(catalog, catalog.author(id)?)),
             NodeId::Resource(id) => Self::Resource(Resource::new(catalog, catalog.resource(id)?)),
+            NodeId::Section(id) => Self::RoadmapSection(RoadmapSection::new(
+                catalog,
+                catalog.section_place(id)?.section,
+            )),
+            NodeId::Item(id) => {
+                Self::RoadmapItem(RoadmapItem::new(catalog, catalog.item_place(id)?.item))
+            }
         })
     }
 }
@@ -519,9 +530,22 @@ pub struct RoadmapSection<'a> {
     section: &'a domain::Section,
 }
 
+impl<'a> RoadmapSection<'a> {
+    /// Wraps a section of `catalog`.
+    pub fn new(catalog: &'a Catalog, section: &'a domain::Section) -> Self {
+        Self { catalog, section }
+    }
+}
+
 /// A stage of a roadmap: a titled, ordered group of items.
 #[Object]
 impl<'a> RoadmapSection<'a> {
+    /// An opaque global id: pass it to `node(id:)` to fetch this section again,
+    /// or to the mutations that change it.
+    async fn id(&self) -> ID {
+        NodeId::Section(self.section.id).encode()
+    }
+
     /// Display title.
     async fn title(&self) -> &'a str {
         self.section.title.as_str()
@@ -545,6 +569,11 @@ pub struct RoadmapItem<'a> {
 }
 
 impl<'a> RoadmapItem<'a> {
+    /// Wraps an item of `catalog`.
+    pub fn new(catalog: &'a Catalog, item: &'a domain::RoadmapItem) -> Self {
+        Self { catalog, item }
+    }
+
     fn many(catalog: &'a Catalog, items: &'a [domain::RoadmapItem]) -> Vec<Self> {
         items.iter().map(|item| Self { catalog, item }).collect()
     }
@@ -553,6 +582,12 @@ impl<'a> RoadmapItem<'a> {
 /// A skill's place on a roadmap, with how the roadmap suggests it; items may nest subtopics.
 #[Object]
 impl<'a> RoadmapItem<'a> {
+    /// An opaque global id: pass it to `node(id:)` to fetch this item again,
+    /// or to the mutations that change it.
+    async fn id(&self) -> ID {
+        NodeId::Item(self.item.id).encode()
+    }
+
     /// The skill at this place of the roadmap.
     async fn skill(&self) -> Option<Skill<'a>> {
         let skill = self.catalog.skill(self.item.skill)?;
