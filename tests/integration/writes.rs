@@ -325,3 +325,111 @@ async fn related_links_and_resources_can_be_edited() {
         assert_eq!(again.error_codes(), ["NOT_FOUND"], "{again:?}");
     }
 }
+
+#[tokio::test]
+async fn skills_can_be_renamed_and_moved_in_the_hierarchy() {
+    for server in servers().await {
+        let token = server.token("editor");
+        const UPDATE: &str = r#"mutation ($input: UpdateSkillInput!) {
+          updateSkill(input: $input) { catalogVersion skill { id slug name level aliases } }
+        }"#;
+        let git = server
+            .post(r#"{ skill(slug: "git") { id } }"#, json!({}))
+            .await;
+        let before = version(&server).await;
+        let taken = server
+            .post_as(
+                &token,
+                UPDATE,
+                json!({ "input": { "skill": "git", "slug": "docker" } }),
+            )
+            .await;
+        assert_eq!(taken.error_codes(), ["CONFLICT"], "{taken:?}");
+        let bad_level = server
+            .post_as(
+                &token,
+                UPDATE,
+                json!({ "input": { "skill": "git", "level": "GURU" } }),
+            )
+            .await;
+        assert_eq!(bad_level.error_codes(), ["BAD_USER_INPUT"], "{bad_level:?}");
+        let long = "x".repeat(300);
+        let too_long = server
+            .post_as(
+                &token,
+                UPDATE,
+                json!({ "input": { "skill": "git", "summary": long } }),
+            )
+            .await;
+        assert_eq!(too_long.error_codes(), ["BAD_USER_INPUT"], "{too_long:?}");
+        assert_eq!(
+            too_long.body["errors"][0]["extensions"]["field"],
+            "input.summary"
+        );
+        assert_eq!(version(&server).await, before, "refusals write nothing");
+
+        let renamed = server
+            .post_as(
+                &token,
+                UPDATE,
+                json!({ "input": { "skill": "git", "slug": "git-scm", "name": "Git (SCM)", "level": "INTERMEDIATE", "aliases": ["version control"] } }),
+            )
+            .await;
+        let skill = &renamed.body["data"]["updateSkill"]["skill"];
+        assert_eq!(skill["slug"], "git-scm", "{renamed:?}");
+        assert_eq!(skill["level"], "INTERMEDIATE");
+        assert_eq!(
+            skill["id"], git.body["data"]["skill"]["id"],
+            "the id survives a new slug"
+        );
+        let old = server
+            .post(r#"{ skill(slug: "git") { id } }"#, json!({}))
+            .await;
+        assert_eq!(old.body["data"]["skill"], Value::Null);
+
+        const PARENT: &str = r#"mutation ($input: SetSkillParentInput!) {
+          setSkillParent(input: $input) { skill { parent { slug } } }
+        }"#;
+        let moved = server
+            .post_as(
+                &token,
+                PARENT,
+                json!({ "input": { "skill": "git-scm", "parent": "docker" } }),
+            )
+            .await;
+        assert_eq!(
+            moved.body["data"]["setSkillParent"]["skill"]["parent"]["slug"], "docker",
+            "{moved:?}"
+        );
+        let children = server
+            .post(
+                r#"{ skill(slug: "docker") { children { slug } } }"#,
+                json!({}),
+            )
+            .await;
+        assert!(
+            slugs(&children.body["data"]["skill"]["children"], "/slug")
+                .contains(&"git-scm".to_owned())
+        );
+        let top = server
+            .post_as(
+                &token,
+                PARENT,
+                json!({ "input": { "skill": "git-scm", "parent": null } }),
+            )
+            .await;
+        assert_eq!(
+            top.body["data"]["setSkillParent"]["skill"]["parent"],
+            Value::Null,
+            "{top:?}"
+        );
+        let missing = server
+            .post_as(
+                &token,
+                r#"mutation { removePrerequisite(input: { skill: "git-scm", requires: "docker" }) { catalogVersion } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(missing.error_codes(), ["NOT_FOUND"], "{missing:?}");
+    }
+}
