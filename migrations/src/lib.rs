@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261201_000001_catalog;
 mod m20261201_000002_writes;
+mod m20261201_000003_learners;
 
 /// Runs every migration in order; the store calls it on start.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261201_000001_catalog::Migration),
             Box::new(m20261201_000002_writes::Migration),
+            Box::new(m20261201_000003_learners::Migration),
         ]
     }
 }

@@ -257,6 +257,18 @@ impl Server {
         Self::answer(response).await
     }
 
+    /// GETs a path with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> Answer {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET");
+        Self::answer(response).await
+    }
+
     /// The value of a Prometheus counter or gauge from `/metrics`.
     pub async fn metric(&self, name: &str) -> f64 {
         let answer = self.get("/metrics", "text/plain", &[]).await;

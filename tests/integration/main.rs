@@ -12,6 +12,7 @@ mod graph_answers;
 mod harness;
 mod http_edge;
 mod import_export;
+mod learners;
 mod read_api;
 mod replicas;
 mod search;

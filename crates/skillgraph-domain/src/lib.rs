@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod catalog;
 pub mod change;
 pub mod graph;
+pub mod learning;
 pub mod model;
 pub mod values;
 

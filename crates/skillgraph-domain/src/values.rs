@@ -359,6 +359,21 @@ spelled_enum!(
 );
 
 spelled_enum!(
+    /// Where a learner stands with one skill: one fact per learner and
+    /// skill, the same on every roadmap that holds the skill.
+    LearningStatus, "learning status", {
+        /// Not begun (the default; not stored).
+        NotStarted => "not-started",
+        /// Being learnt.
+        Learning => "learning",
+        /// Learnt.
+        Done => "done",
+        /// Deliberately passed over.
+        Skipped => "skipped",
+    }
+);
+
+spelled_enum!(
     /// How a roadmap suggests an item.
     Recommendation, "recommendation", {
         /// The roadmap's suggested choice.

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use skillgraph_identity::Verifier;
 use skillgraph_store::{ImportMode, Store, StoreError};
 use tokio::net::TcpListener;
 
@@ -41,6 +42,9 @@ pub enum StartError {
         "the catalog already holds data; pass --merge to put the bundle's skills, roadmaps, authors and guides in place of those with the same slug and add the rest"
     )]
     NotEmpty,
+    /// The JWT options do not make a usable verifier.
+    #[error("{0}")]
+    Identity(#[from] skillgraph_identity::IdentityError),
     /// The listen address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -60,6 +64,7 @@ pub struct App {
     store: Store,
     slot: SnapshotSlot,
     metrics: Option<PrometheusHandle>,
+    verifier: Option<Arc<Verifier>>,
 }
 
 impl App {
@@ -70,6 +75,7 @@ impl App {
         database_url: &str,
         seed: bool,
         metrics: Option<PrometheusHandle>,
+        verifier: Option<Verifier>,
     ) -> Result<Arc<Self>, StartError> {
         let store = Store::open(database_url).await?;
         if seed && store.is_empty().await? {
@@ -96,6 +102,7 @@ impl App {
             store,
             slot: SnapshotSlot::new(CatalogSnapshot::new(loaded)?),
             metrics,
+            verifier: verifier.map(Arc::new),
         }))
     }
 
@@ -167,7 +174,11 @@ impl App {
                 store: self.store.clone(),
                 current: self.slot.clone(),
             }),
-            credentials: api::mutation::Credentials(token),
+            token,
+            identities: Some(api::caller::Identities {
+                store: self.store.clone(),
+                verifier: self.verifier.clone(),
+            }),
         }
     }
 
@@ -224,7 +235,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let handle = recorder.handle();
     let metrics = metrics::set_global_recorder(recorder).ok().map(|()| handle);
 
-    let app = App::open(&args.database.database_url, !args.no_seed, metrics).await?;
+    let verifier = jwt_verifier(&args.jwt)?;
+    let app = App::open(
+        &args.database.database_url,
+        !args.no_seed,
+        metrics,
+        verifier,
+    )
+    .await?;
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|source| StartError::Bind {
@@ -301,6 +319,41 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
         bundle.guides.len()
     );
     Ok(())
+}
+
+/// The JWT verifier the options ask for, if any.
+fn jwt_verifier(args: &crate::cli::JwtArgs) -> Result<Option<Verifier>, StartError> {
+    use skillgraph_identity::{JwtConfig, SigningKey};
+    let key = match (&args.jwt_hs256_secret, &args.jwt_public_key) {
+        (Some(secret), _) => SigningKey::Hs256(secret.as_bytes().to_vec()),
+        (None, Some(path)) => {
+            let pem = std::fs::read(path).map_err(|source| StartError::File {
+                path: path.clone(),
+                source,
+            })?;
+            match args.jwt_algorithm {
+                Some(crate::cli::JwtAlgorithm::Es256) => SigningKey::Es256(pem),
+                Some(crate::cli::JwtAlgorithm::Rs256) | None => SigningKey::Rs256(pem),
+            }
+        }
+        (None, None) => return Ok(None),
+    };
+    let config = JwtConfig {
+        key,
+        issuer: args.jwt_issuer.clone().unwrap_or_default(),
+        audience: args.jwt_audience.clone().unwrap_or_default(),
+    };
+    Ok(Some(Verifier::new(&config)?))
+}
+
+/// What `skillgraph learner create` does: a new learner and their token.
+pub async fn create_learner(
+    args: &crate::cli::LearnerCreateArgs,
+) -> Result<(String, String), StartError> {
+    let store = Store::open(&args.database.database_url).await?;
+    let created = store.create_learner(&args.label).await?;
+    store.close().await?;
+    Ok(created)
 }
 
 /// What `skillgraph export` does: the whole catalog as a bundle file.

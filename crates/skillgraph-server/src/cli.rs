@@ -27,13 +27,79 @@ pub enum Command {
     Schema,
     /// Write a large, deterministic catalog in the bundle format, for benchmarks and scale tests.
     Generate(GenerateArgs),
-    /// Load a bundle file (YAML) or a roadmap.sh editor folder into an empty catalog, in one transaction.
+    /// Load a bundle file (YAML) or a roadmap.sh editor folder into the catalog, in one transaction.
     Import(ImportArgs),
     /// Write the whole catalog as a bundle file (YAML) that `import` reads back to the same catalog.
     Export(ExportArgs),
     /// Manage API tokens for writes.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage learners who sign in with a token skillgraph issues.
+    #[command(subcommand)]
+    Learner(LearnerCommand),
+}
+
+/// Learner subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LearnerCommand {
+    /// Create a learner and print their token once; the database keeps only its hash.
+    Create(LearnerCreateArgs),
+}
+
+/// Options of `skillgraph learner create`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LearnerCreateArgs {
+    /// Who or what the token is for.
+    #[arg(long, default_value = "cli")]
+    pub label: String,
+
+    /// Where the catalog is stored.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// The algorithm of an identity provider's public key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JwtAlgorithm {
+    /// RSA with SHA-256 (`RS256`).
+    Rs256,
+    /// ECDSA on P-256 with SHA-256 (`ES256`).
+    Es256,
+}
+
+/// How learners' JWTs are checked: a shared secret or a public key, and the
+/// issuer and audience every token must name.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JwtArgs {
+    /// Accept JWTs signed with this HS256 secret (at least 32 bytes).
+    #[arg(
+        long,
+        env = "SKILLGRAPH_JWT_HS256_SECRET",
+        hide_env_values = true,
+        conflicts_with = "jwt_public_key",
+        requires_all = ["jwt_issuer", "jwt_audience"]
+    )]
+    pub jwt_hs256_secret: Option<String>,
+
+    /// Accept JWTs signed with the private half of this PEM public key.
+    #[arg(
+        long,
+        env = "SKILLGRAPH_JWT_PUBLIC_KEY",
+        requires_all = ["jwt_algorithm", "jwt_issuer", "jwt_audience"]
+    )]
+    pub jwt_public_key: Option<std::path::PathBuf>,
+
+    /// The algorithm of `--jwt-public-key`.
+    #[arg(long, env = "SKILLGRAPH_JWT_ALGORITHM", value_enum)]
+    pub jwt_algorithm: Option<JwtAlgorithm>,
+
+    /// The issuer (`iss`) every JWT must name.
+    #[arg(long, env = "SKILLGRAPH_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// The audience (`aud`) every JWT must name.
+    #[arg(long, env = "SKILLGRAPH_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
 }
 
 /// Token subcommands.
@@ -148,6 +214,10 @@ pub struct ServeArgs {
     /// Start with an empty catalog instead of loading the bundled dataset into an empty database.
     #[arg(long, env = "SKILLGRAPH_NO_SEED")]
     pub no_seed: bool,
+
+    /// How learners' JWTs are checked.
+    #[command(flatten)]
+    pub jwt: JwtArgs,
 
     /// Log filter, in `tracing` env-filter syntax (e.g. `info`, `skillgraph_server=debug`).
     #[arg(long, env = "SKILLGRAPH_LOG", default_value = "info")]

@@ -26,14 +26,37 @@ pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// The legacy media type, still what most clients ask for.
 pub const APPLICATION_JSON: &str = "application/json";
 
+mod checklist;
+
 /// The routes of the service.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/roadmaps/{slug}/{file}", get(checklist::checklist))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .layer(axum::middleware::from_fn(private_when_authorized))
         .with_state(app)
+}
+
+/// Marks every answer to a request with credentials as the caller's own:
+/// no shared cache may keep it or give it to another caller.
+async fn private_when_authorized(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let personal = request.headers().contains_key(header::AUTHORIZATION);
+    let mut response = next.run(request).await;
+    if personal {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        headers.append(header::VARY, HeaderValue::from_static("authorization"));
+    }
+    response
 }
 
 /// Which media type the answer is written in.

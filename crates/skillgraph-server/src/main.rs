@@ -40,6 +40,26 @@ fn main() -> ExitCode {
                 }
             }
         }
+        cli::Command::Learner(cli::LearnerCommand::Create(args)) => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    eprintln!("skillgraph: cannot start the async runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(app::create_learner(&args)) {
+                Ok((learner, token)) => {
+                    eprintln!("created learner {learner}");
+                    println!("{token}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("skillgraph learner create: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         cli::Command::Serve(args) => {
             app::init_logging(&args);
             let runtime = match tokio::runtime::Runtime::new() {

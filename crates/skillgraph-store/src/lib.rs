@@ -8,11 +8,13 @@
 mod convert;
 pub mod entities;
 mod import;
+mod learners;
 mod listen;
 pub mod scratch;
 mod writes;
 
 pub use import::{ImportMode, ImportProgress};
+pub use learners::{LearnerStats, StatusRecord};
 pub use listen::{ChangeListener, Heard};
 pub use writes::{Actor, Applied, CHANGES_CHANNEL, ChangeRecord, Role};
 

@@ -87,31 +87,33 @@ pub struct ChangeRecord {
     pub change: serde_json::Value,
 }
 
+/// A new random token, `sg_<kind>_<64 hex digits>`.
+pub(crate) fn fresh_token(kind: &str) -> Result<String, StoreError> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| StoreError::Corrupt {
+        table: "api_tokens",
+        id: String::new(),
+        reason: format!("no randomness for a token: {e}"),
+    })?;
+    Ok(format!("sg_{kind}_{}", hex(&secret)))
+}
+
+/// Lowercase hex digits of some bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The hex SHA-256 of a token: what the database keeps instead of the token.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&sha2::Sha256::digest(token.as_bytes()))
 }
 
 impl Store {
     /// Makes a new token of `role`; the token itself is returned once and
     /// never stored.
     pub async fn create_token(&self, role: Role, label: &str) -> Result<String, StoreError> {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|e| StoreError::Corrupt {
-            table: "api_tokens",
-            id: String::new(),
-            reason: format!("no randomness for a token: {e}"),
-        })?;
-        let token = format!(
-            "sg_{}_{}",
-            role.as_str(),
-            secret
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        );
+        let token = fresh_token(role.as_str())?;
         api_token::ActiveModel {
             id: NotSet,
             token_hash: Set(token_hash(&token)),

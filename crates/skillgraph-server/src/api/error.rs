@@ -20,6 +20,8 @@ pub enum ApiError {
     },
     /// A write without a valid bearer token.
     Unauthenticated,
+    /// A bearer token that was refused, with the reason (expired, badly signed…).
+    NotAuthenticated(String),
     /// A write by a token whose role does not allow it.
     Forbidden(String),
     /// A write names something that does not exist.
@@ -63,6 +65,7 @@ impl ApiError {
             Self::BadUserInput(message)
             | Self::BadField { message, .. }
             | Self::Forbidden(message)
+            | Self::NotAuthenticated(message)
             | Self::NotFound(message)
             | Self::Conflict { message, .. } => message,
             Self::Unauthenticated => {
@@ -76,7 +79,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadUserInput(_) | Self::BadField { .. } => codes::BAD_USER_INPUT,
-            Self::Unauthenticated => codes::UNAUTHENTICATED,
+            Self::Unauthenticated | Self::NotAuthenticated(_) => codes::UNAUTHENTICATED,
             Self::Forbidden(_) => codes::FORBIDDEN,
             Self::NotFound(_) => codes::NOT_FOUND,
             Self::Conflict { .. } => codes::CONFLICT,

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types that wrap the catalog snapshot, the query root,
 //! and the one entry point that runs a request against a snapshot.
 
+pub mod caller;
 pub mod connection;
 pub mod error;
 pub mod ids;
@@ -10,6 +11,7 @@ pub mod query;
 pub mod scalars;
 pub mod search;
 pub mod types;
+pub mod viewer;
 
 use std::sync::Arc;
 
@@ -22,7 +24,11 @@ use skillgraph_store::LoadedCatalog;
 /// The entry point of every read.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct Query(query::CatalogQuery, search::SearchQuery);
+pub struct Query(
+    query::CatalogQuery,
+    search::SearchQuery,
+    viewer::ViewerQuery,
+);
 
 /// One version of the catalog with everything derived from it: what every
 /// read of one request sees.
@@ -101,13 +107,15 @@ pub struct Outcome {
 }
 
 /// What a request may use besides the snapshot: the means to write, and
-/// the caller's token. Reads need neither.
+/// the caller's token. Reads of the catalog need neither.
 #[derive(Clone, Default)]
 pub struct Access {
     /// Present when the request may write (the server); absent in read-only uses.
     pub writes: Option<mutation::Writes>,
     /// The bearer token the request carried.
-    pub credentials: mutation::Credentials,
+    pub token: Option<String>,
+    /// What resolving the token needs; absent in read-only uses.
+    pub identities: Option<caller::Identities>,
 }
 
 /// Runs one request against one snapshot, and gives every error a code.
@@ -117,7 +125,9 @@ pub async fn execute(
     snapshot: Snapshot,
     access: Access,
 ) -> Outcome {
-    let mut request = request.data(snapshot).data(access.credentials);
+    let mut request = request
+        .data(snapshot)
+        .data(caller::Caller::new(access.token, access.identities));
     if let Some(writes) = access.writes {
         request = request.data(writes);
     }

@@ -18,6 +18,7 @@ use skillgraph_domain::{
 };
 use skillgraph_store::{Actor, Role, Store, StoreError};
 
+use super::caller::Caller;
 use super::error::ApiError;
 use super::ids::NodeId;
 use super::types::{PrerequisiteStrength, Resource, ResourceKind, Skill, SkillLevel};
@@ -25,6 +26,7 @@ use super::{CatalogSnapshot, Snapshot};
 
 mod admin;
 mod guides;
+mod learning;
 mod roadmaps;
 
 /// Catalog writes; each needs `Authorization: Bearer <token>` of the editor or admin role.
@@ -35,6 +37,7 @@ pub struct Mutation(
     roadmaps::RoadmapMutations,
     guides::GuideMutations,
     admin::AdminMutations,
+    learning::LearningMutations,
 );
 
 /// What a request needs to write: the store and the slot of the current snapshot.
@@ -46,10 +49,6 @@ pub struct Writes {
     pub current: super::live::SnapshotSlot,
 }
 
-/// The bearer token a request carried, if any; checked only when a write needs it.
-#[derive(Clone, Debug, Default)]
-pub struct Credentials(pub Option<String>);
-
 /// Checks the request's token against `needed`.
 pub(crate) async fn authorize(
     ctx: &Context<'_>,
@@ -59,16 +58,17 @@ pub(crate) async fn authorize(
         .data_opt::<Writes>()
         .cloned()
         .ok_or_else(|| ApiError::Internal("writes are not available here".into()))?;
-    let token = ctx
-        .data_opt::<Credentials>()
-        .and_then(|c| c.0.clone())
-        .ok_or(ApiError::Unauthenticated)?;
-    let actor = writes
-        .store
-        .authenticate(&token)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .ok_or(ApiError::Unauthenticated)?;
+    let caller = Caller::of(ctx).ok_or(ApiError::Unauthenticated)?;
+    let Some(actor) = caller.actor().await? else {
+        return Err(match caller.token() {
+            None => ApiError::Unauthenticated,
+            Some(_) if caller.learner().await?.is_some() => ApiError::Forbidden(format!(
+                "a learner's token may not do this; it needs the {} role",
+                needed.as_str()
+            )),
+            Some(_) => ApiError::Unauthenticated,
+        });
+    };
     if actor.role < needed {
         return Err(ApiError::Forbidden(format!(
             "a token with the {} role may not do this; it needs {}",
@@ -76,7 +76,7 @@ pub(crate) async fn authorize(
             needed.as_str()
         )));
     }
-    Ok((writes, actor))
+    Ok((writes, actor.clone()))
 }
 
 /// The newest snapshot this process holds, against which a mutation's

@@ -479,7 +479,10 @@ impl CatalogQuery {
         &self,
         ctx: &Context<'ctx>,
         #[graphql(desc = "Slugs of the skills to reach (at most 64).")] targets: Vec<String>,
-        #[graphql(desc = "Slugs of skills already learnt.")] known: Option<Vec<String>>,
+        #[graphql(
+            desc = "Slugs of skills already learnt; when left out, the skills the caller (a learner) marked done."
+        )]
+        known: Option<Vec<String>>,
         #[graphql(desc = "Which prerequisites to follow; REQUIRED when left out.")]
         strength: Option<PathStrength>,
     ) -> Result<LearningPath<'ctx>> {
@@ -488,7 +491,11 @@ impl CatalogQuery {
             return Err(ApiError::bad_input("`targets` must name at least one skill").into());
         }
         let target_ids = skill_ids(catalog, "targets", &targets)?;
-        let known_ids = skill_ids(catalog, "known", known.as_deref().unwrap_or_default())?;
+        let known_ids = match known {
+            Some(known) => skill_ids(catalog, "known", &known)?,
+            // A learner's done skills are what they know.
+            None => super::viewer::done_skills(ctx).await?.unwrap_or_default(),
+        };
         let filter = match strength.unwrap_or_default() {
             PathStrength::Required => EdgeFilter::Only(Strength::Required),
             PathStrength::All => EdgeFilter::All,

@@ -1,14 +1,18 @@
 //! GraphQL object types. Each wraps a borrowed domain value and the catalog
 //! it came from: no copies of catalog data, no database access.
 
-use async_graphql::{Enum, ID, Interface, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
 use skillgraph_domain as domain;
 use skillgraph_domain::Catalog;
 use skillgraph_domain::graph::{EdgeFilter, Towards};
 
+use super::caller::Caller;
 use super::error::ApiError;
 use super::ids::NodeId;
 use super::scalars::Date;
+use super::viewer::{
+    ChecklistFormat, RoadmapProgress, SkillStatus, checklist, viewer_progress, viewer_status,
+};
 
 /// Declares a GraphQL enum that mirrors a domain enum one to one.
 macro_rules! mirror_enum {
@@ -337,6 +341,42 @@ impl<'a> Skill<'a> {
             .map(|r| Roadmap::new(self.catalog, r))
             .collect()
     }
+
+    /// The caller's status of this skill, the same on every roadmap that
+    /// holds it; `null` unless the caller is a learner.
+    async fn viewer_status(&self, ctx: &Context<'_>) -> Result<Option<SkillStatus>> {
+        viewer_status(ctx, self.skill.id).await
+    }
+
+    /// How many learners have begun and finished this skill: aggregates
+    /// only, for editors and admins.
+    async fn learner_stats(&self, ctx: &Context<'_>) -> Result<LearnerStats> {
+        let caller = Caller::of(ctx).ok_or(ApiError::Unauthenticated)?;
+        match caller.actor().await? {
+            Some(_) => {}
+            None if caller.token().is_none() => return Err(ApiError::Unauthenticated.into()),
+            None => {
+                return Err(ApiError::Forbidden(
+                    "learner statistics are for editors and admins".into(),
+                )
+                .into());
+            }
+        }
+        let stats = caller.learner_stats(self.skill.id).await?;
+        Ok(LearnerStats {
+            started: stats.started,
+            done: stats.done,
+        })
+    }
+}
+
+/// How many learners have begun and finished a skill.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct LearnerStats {
+    /// Learners who set any status but NOT_STARTED.
+    pub started: u64,
+    /// Learners who marked it done.
+    pub done: u64,
 }
 
 impl<'a> Skill<'a> {
@@ -522,6 +562,22 @@ impl<'a> Roadmap<'a> {
     async fn skill_count(&self) -> usize {
         self.roadmap.items().count()
     }
+
+    /// The caller's progress on this roadmap, each skill counted once;
+    /// `null` unless the caller is a learner.
+    async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<RoadmapProgress>> {
+        viewer_progress(ctx, self.catalog, self.roadmap.id).await
+    }
+
+    /// The roadmap as a checklist a person can keep, ticked with the
+    /// caller's statuses when the caller is a learner.
+    async fn checklist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The form of the checklist.", default)] format: ChecklistFormat,
+    ) -> Result<String> {
+        checklist(ctx, self.catalog, self.roadmap, format).await
+    }
 }
 
 /// A stage of a roadmap: a titled, ordered group of items.
@@ -602,6 +658,12 @@ impl<'a> RoadmapItem<'a> {
     /// Nested items (subtopics), in order.
     async fn children(&self) -> Vec<RoadmapItem<'a>> {
         RoadmapItem::many(self.catalog, &self.item.children)
+    }
+
+    /// The caller's status of this item's skill, the same on every roadmap
+    /// that holds it; `null` unless the caller is a learner.
+    async fn viewer_status(&self, ctx: &Context<'_>) -> Result<Option<SkillStatus>> {
+        viewer_status(ctx, self.item.skill).await
     }
 }
 
