@@ -214,6 +214,12 @@ async fn a_status_set_once_counts_on_every_roadmap_with_progress_and_next_skills
             "{begun:?}"
         );
         assert_eq!(data["viewer"]["skillStatuses"]["totalCount"], 3);
+        let learning = server
+            .post_as(&ada, r#"{ viewer { skillStatuses(status: LEARNING, first: 1) { totalCount edges { node { skill { slug } } } pageInfo { hasNextPage } } } }"#, json!({}))
+            .await;
+        let page = &learning.body["data"]["viewer"]["skillStatuses"];
+        assert_eq!(page["totalCount"], 1, "{learning:?}");
+        assert_eq!(page["edges"][0]["node"]["skill"]["slug"], "docker");
 
         // What next: a skill whose required prerequisites are all basic
         // skills shows up once those are done, and they drop out.
@@ -535,6 +541,43 @@ async fn tokens_are_checked_and_refusals_say_why() {
         ["UNAUTHENTICATED"],
         "another algorithm is refused"
     );
+
+    let rsa_private = dir.join("rsa-private.pem");
+    let rsa_public = dir.join("rsa-public.pem");
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        rsa_private.to_str().unwrap(),
+    ]);
+    openssl(&[
+        "pkey",
+        "-in",
+        rsa_private.to_str().unwrap(),
+        "-pubout",
+        "-out",
+        rsa_public.to_str().unwrap(),
+    ]);
+    let rs = Server::start(
+        databases().await.remove(0),
+        &[
+            "--jwt-public-key",
+            rsa_public.to_str().unwrap(),
+            "--jwt-algorithm",
+            "rs256",
+            "--jwt-issuer",
+            ISSUER,
+            "--jwt-audience",
+            AUDIENCE,
+        ],
+    );
+    let key = EncodingKey::from_rsa_pem(&std::fs::read(&rsa_private).unwrap()).unwrap();
+    let token = encode(&Header::new(Algorithm::RS256), &claims, &key).unwrap();
+    let accepted = rs.post_as(&token, "{ viewer { id } }", json!({})).await;
+    assert_eq!(accepted.body["data"]["viewer"]["id"], "eve", "{accepted:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
