@@ -7,6 +7,7 @@
 
 mod architecture;
 mod cli;
+mod clients;
 mod curation;
 mod graph_answers;
 mod harness;
@@ -14,6 +15,7 @@ mod http_edge;
 mod import_export;
 mod learners;
 mod read_api;
+mod readme;
 mod replicas;
 mod search;
 mod writes;

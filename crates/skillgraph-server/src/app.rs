@@ -65,6 +65,7 @@ pub struct App {
     slot: SnapshotSlot,
     metrics: Option<PrometheusHandle>,
     verifier: Option<Arc<Verifier>>,
+    edge: crate::http::EdgeOptions,
 }
 
 impl App {
@@ -76,6 +77,7 @@ impl App {
         seed: bool,
         metrics: Option<PrometheusHandle>,
         verifier: Option<Verifier>,
+        edge: crate::http::EdgeOptions,
     ) -> Result<Arc<Self>, StartError> {
         let store = Store::open(database_url).await?;
         if seed && store.is_empty().await? {
@@ -103,6 +105,7 @@ impl App {
             slot: SnapshotSlot::new(CatalogSnapshot::new(loaded)?),
             metrics,
             verifier: verifier.map(Arc::new),
+            edge,
         }))
     }
 
@@ -182,6 +185,16 @@ impl App {
         }
     }
 
+    /// What the operator configured about the HTTP edge.
+    pub fn edge(&self) -> &crate::http::EdgeOptions {
+        &self.edge
+    }
+
+    /// Where GraphiQL's scripts come from.
+    pub fn graphiql_assets(&self) -> &crate::http::graphiql::AssetSource {
+        &self.edge.graphiql_assets
+    }
+
     /// The GraphQL schema.
     pub fn schema(&self) -> &SkillgraphSchema {
         &self.schema
@@ -236,11 +249,19 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let metrics = metrics::set_global_recorder(recorder).ok().map(|()| handle);
 
     let verifier = jwt_verifier(&args.jwt)?;
+    let edge = crate::http::EdgeOptions {
+        graphiql_assets: match &args.graphiql_assets {
+            Some(dir) => crate::http::graphiql::AssetSource::Local(dir.clone()),
+            None => crate::http::graphiql::AssetSource::Cdn,
+        },
+        cors_origins: args.cors_origin.clone(),
+    };
     let app = App::open(
         &args.database.database_url,
         !args.no_seed,
         metrics,
         verifier,
+        edge,
     )
     .await?;
     let listener = TcpListener::bind(args.listen)

@@ -219,6 +219,16 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub jwt: JwtArgs,
 
+    /// Serve GraphiQL's scripts from this `node_modules` folder (holding the
+    /// npm packages graphiql@3, react@18 and react-dom@18) instead of a CDN.
+    #[arg(long, env = "SKILLGRAPH_GRAPHIQL_ASSETS")]
+    pub graphiql_assets: Option<std::path::PathBuf>,
+
+    /// Let browser pages from this origin call the API (CORS); repeat for
+    /// more, `*` for any. Off when not given.
+    #[arg(long, env = "SKILLGRAPH_CORS_ORIGIN", value_delimiter = ',')]
+    pub cors_origin: Vec<String>,
+
     /// Log filter, in `tracing` env-filter syntax (e.g. `info`, `skillgraph_server=debug`).
     #[arg(long, env = "SKILLGRAPH_LOG", default_value = "info")]
     pub log: String,

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -26,18 +25,62 @@ pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// The legacy media type, still what most clients ask for.
 pub const APPLICATION_JSON: &str = "application/json";
 
-mod checklist;
+pub mod graphiql;
+mod roadmap_files;
+mod ws;
+
+/// What the operator configures about the HTTP edge.
+#[derive(Debug, Clone, Default)]
+pub struct EdgeOptions {
+    /// Where GraphiQL's scripts come from.
+    pub graphiql_assets: graphiql::AssetSource,
+    /// Origins whose browser pages may call the API; none when empty,
+    /// any when it holds `*`.
+    pub cors_origins: Vec<String>,
+}
+
+/// The CORS policy the options ask for, if any.
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
+}
 
 /// The routes of the service.
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/", get(graphiql))
+    let cors = cors(&app.edge().cors_origins);
+    let router = Router::new()
+        .route("/", get(graphiql::graphiql))
+        .route("/graphiql-assets/{package}/{*file}", get(graphiql::asset))
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/roadmaps/{slug}/{file}", get(checklist::checklist))
+        .route("/roadmaps/{file}", get(roadmap_files::diagram))
+        .route("/roadmaps/{slug}/{file}", get(roadmap_files::checklist))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn(private_when_authorized))
-        .with_state(app)
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(app);
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 /// Marks every answer to a request with credentials as the caller's own:
@@ -109,10 +152,10 @@ fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
             _ => {}
         }
     }
-    if json {
+    // A wildcard gets the legacy type, as GraphQL over HTTP recommends
+    // while clients migrate: what every client understands.
+    if json || wildcard {
         Some(ResponseType::Json)
-    } else if wildcard {
-        Some(ResponseType::GraphqlResponse)
     } else {
         None
     }
@@ -240,14 +283,33 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// Serves subscriptions over a WebSocket (`graphql-transport-ws`, and the
-/// older `graphql-ws` protocol for old clients).
-fn subscriptions(app: Arc<App>, upgrade: WebSocketUpgrade, protocol: GraphQLProtocol) -> Response {
+/// Serves subscriptions over a WebSocket: `graphql-transport-ws` by our own
+/// implementation of the protocol, and the older `graphql-ws` protocol of
+/// subscriptions-transport-ws, for old clients, by async-graphql's.
+fn subscriptions(
+    app: Arc<App>,
+    upgrade: WebSocketUpgrade,
+    protocol: GraphQLProtocol,
+    headers: &HeaderMap,
+) -> Response {
+    let modern = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim() == ws::PROTOCOL);
+    if modern {
+        let token = bearer_token(headers);
+        return upgrade
+            .protocols([ws::PROTOCOL])
+            .on_upgrade(move |socket| ws::serve(socket, app, token));
+    }
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             let mut data = async_graphql::Data::default();
             data.insert(app.slot().clone());
+            data.insert(app.snapshot());
             GraphQLWebSocket::new(socket, app.schema().clone(), protocol)
                 .with_data(data)
                 .serve()
@@ -263,7 +325,7 @@ async fn graphql_get(
 ) -> Response {
     if let Ok(upgrade) = upgrade {
         return match protocol {
-            Ok(protocol) => subscriptions(app, upgrade, protocol),
+            Ok(protocol) => subscriptions(app, upgrade, protocol, &headers),
             Err(status) => status.into_response(),
         };
     }
@@ -275,7 +337,7 @@ async fn graphql_get(
         );
     };
     if params.query.is_none() && wants_html(&headers) {
-        return graphiql().await.into_response();
+        return Html(graphiql::page(app.graphiql_assets())).into_response();
     }
     let Some(response_type) = negotiate(&headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
@@ -355,16 +417,6 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
     }
 }
 
-/// GraphiQL, pointed at our endpoint.
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("skillgraph")
-            .finish(),
-    )
-}
-
 /// Liveness: the process answers.
 async fn healthz() -> &'static str {
     "ok"
@@ -408,10 +460,7 @@ mod tests {
             negotiate(&accept("application/json")),
             Some(ResponseType::Json)
         );
-        assert_eq!(
-            negotiate(&accept("*/*")),
-            Some(ResponseType::GraphqlResponse)
-        );
+        assert_eq!(negotiate(&accept("*/*")), Some(ResponseType::Json));
         assert_eq!(negotiate(&accept("text/html")), None);
         assert_eq!(
             negotiate(&accept(

@@ -370,6 +370,28 @@ impl<'a> Skill<'a> {
     }
 }
 
+/// The form of a roadmap diagram.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiagramFormat {
+    /// Mermaid flowchart text, which GitHub, GitLab and many wikis render.
+    Mermaid,
+    /// Graphviz DOT text.
+    Dot,
+    /// An SVG picture, laid out by the server.
+    #[default]
+    Svg,
+}
+
+impl From<DiagramFormat> for skillgraph_diagram::DiagramFormat {
+    fn from(value: DiagramFormat) -> Self {
+        match value {
+            DiagramFormat::Mermaid => Self::Mermaid,
+            DiagramFormat::Dot => Self::Dot,
+            DiagramFormat::Svg => Self::Svg,
+        }
+    }
+}
+
 /// How many learners have begun and finished a skill.
 #[derive(SimpleObject, Debug, Clone, Copy)]
 pub struct LearnerStats {
@@ -567,6 +589,19 @@ impl<'a> Roadmap<'a> {
     /// `null` unless the caller is a learner.
     async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<RoadmapProgress>> {
         viewer_progress(ctx, self.catalog, self.roadmap.id).await
+    }
+
+    /// The roadmap drawn as a diagram: its skills in sections, with an
+    /// arrow from each prerequisite to the skill that needs it (solid when
+    /// required, dashed when recommended). Also at `/roadmaps/{slug}.svg`.
+    async fn diagram(
+        &self,
+        #[graphql(desc = "The form of the diagram.", default)] format: DiagramFormat,
+    ) -> Result<String> {
+        Ok(
+            skillgraph_diagram::render(self.catalog, self.roadmap, format.into())
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        )
     }
 
     /// The roadmap as a checklist a person can keep, ticked with the

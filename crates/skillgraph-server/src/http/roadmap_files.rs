@@ -1,6 +1,7 @@
-//! `GET /roadmaps/{slug}/checklist.md` (and `.csv`): a roadmap as a file a
-//! person can keep, ticked with the learner's statuses when the request
-//! carries a learner's token.
+//! A roadmap as a file: `GET /roadmaps/{slug}/checklist.md` (and `.csv`),
+//! a checklist a person can keep, ticked with the learner's statuses when
+//! the request carries a learner's token; and `GET /roadmaps/{slug}.svg`
+//! (also `.dot` and `.mmd`), the roadmap drawn as a diagram.
 
 use std::sync::Arc;
 
@@ -85,6 +86,44 @@ pub(super) async fn checklist(
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot render a checklist");
+            plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal server error\n".into(),
+            )
+        }
+    }
+}
+
+/// Answers a diagram of a roadmap: `{slug}.svg`, `{slug}.dot` or `{slug}.mmd`.
+pub(super) async fn diagram(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+    use skillgraph_diagram::DiagramFormat;
+    let Some((slug, format)) = [
+        (".svg", DiagramFormat::Svg),
+        (".dot", DiagramFormat::Dot),
+        (".mmd", DiagramFormat::Mermaid),
+    ]
+    .into_iter()
+    .find_map(|(suffix, format)| file.strip_suffix(suffix).map(|slug| (slug, format))) else {
+        return plain(StatusCode::NOT_FOUND, format!("no such file: {file}\n"));
+    };
+    let snapshot = app.snapshot();
+    let Some(roadmap) = snapshot.catalog.roadmap_by_slug(slug) else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            format!("there is no roadmap `{slug}`\n"),
+        );
+    };
+    match skillgraph_diagram::render(&snapshot.catalog, roadmap, format) {
+        Ok(text) => {
+            let mut response = text.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.media_type()),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot draw a roadmap");
             plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal server error\n".into(),

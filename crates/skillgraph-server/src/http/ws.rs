@@ -1,0 +1,264 @@
+//! GraphQL over WebSocket, the `graphql-transport-ws` protocol of the
+//! `graphql-ws` library, served by us rather than by async-graphql-axum,
+//! whose server answers a document that fails validation with `next`
+//! instead of the protocol's `error` message.
+//!
+//! The rules followed (PROTOCOL.md of graphql-ws): `connection_init` within
+//! a few seconds (else close 4408) and only once (4429); nothing is
+//! subscribed before `connection_ack` (4401); ids are unique among running
+//! operations (4409); a message that is not one of the protocol's closes
+//! with 4400. An operation whose document cannot run is answered with one
+//! `error` message and nothing after it; any other ends with `complete`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::{Request, Response, ServerError, Variables};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::api::caller::Caller;
+use crate::api::error;
+use crate::app::App;
+
+/// The subprotocol this module speaks.
+pub(super) const PROTOCOL: &str = "graphql-transport-ws";
+
+/// How long a client may take to send `connection_init`.
+const INIT_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMessage {
+    ConnectionInit {
+        #[serde(default)]
+        payload: Option<Value>,
+    },
+    Ping {
+        #[serde(default)]
+        payload: Option<Value>,
+    },
+    Pong {
+        #[serde(default)]
+        #[allow(dead_code)]
+        payload: Option<Value>,
+    },
+    Subscribe {
+        id: String,
+        payload: SubscribePayload,
+    },
+    Complete {
+        id: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubscribePayload {
+    query: String,
+    #[serde(default)]
+    operation_name: Option<String>,
+    #[serde(default)]
+    variables: Option<Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    extensions: Option<Value>,
+}
+
+/// What the writer task sends.
+enum Outgoing {
+    Text(String),
+    Close(u16, &'static str),
+}
+
+/// The bearer token in a `connection_init` payload (`{"authorization": "Bearer …"}`).
+fn init_token(payload: Option<&Value>) -> Option<String> {
+    let object = payload?.as_object()?;
+    let value = object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?
+        .1
+        .as_str()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// Whether a response failed before execution (parse, validation, variables).
+fn is_request_error(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+fn coded(mut response: Response) -> Response {
+    error::ensure_codes(&mut response.errors);
+    response
+}
+
+fn errors_json(errors: &[ServerError]) -> Value {
+    serde_json::to_value(errors).unwrap_or_else(|_| json!([]))
+}
+
+/// Serves one WebSocket connection until either side closes it.
+pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option<String>) {
+    let (mut sink, mut incoming) = socket.split();
+    let (out, mut outgoing) = mpsc::channel::<Outgoing>(64);
+    let writer = tokio::spawn(async move {
+        while let Some(message) = outgoing.recv().await {
+            let sent = match message {
+                Outgoing::Text(text) => sink.send(Message::Text(Utf8Bytes::from(text))).await,
+                Outgoing::Close(code, reason) => {
+                    let _ = sink
+                        .send(Message::Close(Some(CloseFrame {
+                            code,
+                            reason: Utf8Bytes::from_static(reason),
+                        })))
+                        .await;
+                    break;
+                }
+            };
+            if sent.is_err() {
+                break;
+            }
+        }
+    });
+    let (finished, mut finished_ids) = mpsc::unbounded_channel::<String>();
+    let mut token = header_token;
+    let mut initialised = false;
+    let mut running: HashMap<String, tokio::task::AbortHandle> = HashMap::new();
+    let deadline = tokio::time::sleep(INIT_TIMEOUT);
+    tokio::pin!(deadline);
+    let send = |message: Value| Outgoing::Text(message.to_string());
+
+    loop {
+        let frame = tokio::select! {
+            () = &mut deadline, if !initialised => {
+                let _ = out.send(Outgoing::Close(4408, "Connection initialisation timeout")).await;
+                break;
+            }
+            Some(id) = finished_ids.recv() => {
+                running.remove(&id);
+                continue;
+            }
+            frame = incoming.next() => frame,
+        };
+        let text = match frame {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Binary(_))) => {
+                let _ = out
+                    .send(Outgoing::Close(
+                        4400,
+                        "Binary messages are not part of the protocol",
+                    ))
+                    .await;
+                break;
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+        };
+        let Ok(message) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
+            let _ = out
+                .send(Outgoing::Close(4400, "Invalid message received"))
+                .await;
+            break;
+        };
+        match message {
+            ClientMessage::ConnectionInit { payload } => {
+                if initialised {
+                    let _ = out
+                        .send(Outgoing::Close(4429, "Too many initialisation requests"))
+                        .await;
+                    break;
+                }
+                initialised = true;
+                if let Some(from_payload) = init_token(payload.as_ref()) {
+                    token = Some(from_payload);
+                }
+                let _ = out.send(send(json!({ "type": "connection_ack" }))).await;
+            }
+            ClientMessage::Ping { payload } => {
+                let pong = match payload {
+                    Some(payload) => json!({ "type": "pong", "payload": payload }),
+                    None => json!({ "type": "pong" }),
+                };
+                let _ = out.send(send(pong)).await;
+            }
+            ClientMessage::Pong { .. } => {}
+            ClientMessage::Complete { id } => {
+                if let Some(task) = running.remove(&id) {
+                    task.abort();
+                }
+            }
+            ClientMessage::Subscribe { id, payload } => {
+                if !initialised {
+                    let _ = out.send(Outgoing::Close(4401, "Unauthorized")).await;
+                    break;
+                }
+                if running.contains_key(&id) {
+                    let _ = out
+                        .send(Outgoing::Close(
+                            4409,
+                            "Subscriber for this id already exists",
+                        ))
+                        .await;
+                    break;
+                }
+                let access = app.access(token.clone());
+                let mut request = Request::new(payload.query)
+                    .data(app.snapshot())
+                    .data(app.slot().clone())
+                    .data(Caller::new(access.token, access.identities));
+                if let Some(writes) = access.writes {
+                    request = request.data(writes);
+                }
+                if let Some(name) = payload.operation_name {
+                    request = request.operation_name(name);
+                }
+                if let Some(variables) = payload.variables {
+                    request = request.variables(Variables::from_json(variables));
+                }
+                let schema = app.schema().clone();
+                let out = out.clone();
+                let finished = finished.clone();
+                let task_id = id.clone();
+                let task = tokio::spawn(async move {
+                    let mut results = schema.execute_stream(request);
+                    let mut first = true;
+                    while let Some(response) = results.next().await {
+                        let response = coded(response);
+                        if first && is_request_error(&response) {
+                            let message = json!({ "id": task_id, "type": "error", "payload": errors_json(&response.errors) });
+                            let _ = out.send(Outgoing::Text(message.to_string())).await;
+                            let _ = finished.send(task_id);
+                            return;
+                        }
+                        first = false;
+                        let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
+                        let message = json!({ "id": task_id, "type": "next", "payload": payload });
+                        if out.send(Outgoing::Text(message.to_string())).await.is_err() {
+                            return;
+                        }
+                    }
+                    let _ = out
+                        .send(Outgoing::Text(
+                            json!({ "id": task_id, "type": "complete" }).to_string(),
+                        ))
+                        .await;
+                    let _ = finished.send(task_id);
+                });
+                running.insert(id, task.abort_handle());
+            }
+        }
+    }
+    for task in running.values() {
+        task.abort();
+    }
+    drop(out);
+    let _ = writer.await;
+}
