@@ -136,3 +136,103 @@ async fn graphiql_and_health_are_served() {
         assert_eq!(health.body, json!("ok"));
     }
 }
+
+#[tokio::test]
+async fn browsers_on_a_configured_origin_may_call_and_answers_are_compressed() {
+    let database = crate::harness::databases().await.remove(0);
+    let server =
+        crate::harness::Server::start(database, &["--cors-origin", "https://app.example.org"]);
+    let client = reqwest::Client::new();
+    let url = format!("{}/graphql", server.base);
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example.org").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.org"
+    );
+    let other = preflight("https://evil.example.org").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let plain = crate::harness::Server::start(crate::harness::databases().await.remove(0), &[]);
+    let refused = client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", plain.base))
+        .header("origin", "https://app.example.org")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none(),
+        "CORS is off by default"
+    );
+
+    let body =
+        json!({ "query": crate::read_api::NESTED_ROADMAP, "variables": { "slug": "backend" } });
+    let compressed = client
+        .post(&url)
+        .header("accept-encoding", "gzip")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    let packed = compressed.bytes().await.unwrap().len();
+    let identity = client.post(&url).json(&body).send().await.unwrap();
+    assert!(identity.headers().get("content-encoding").is_none());
+    let unpacked = identity.bytes().await.unwrap().len();
+    assert!(
+        packed * 4 < unpacked,
+        "gzip: {packed} bytes against {unpacked}"
+    );
+}
+
+#[tokio::test]
+async fn roadmaps_are_drawn_as_mermaid_dot_and_svg() {
+    for server in servers().await {
+        let answer = server
+            .post(
+                r#"{ roadmap(slug: "devops") { skillCount mermaid: diagram(format: MERMAID) dot: diagram(format: DOT) svg: diagram learningOrder { name } } }"#,
+                json!({}),
+            )
+            .await;
+        let roadmap = &answer.body["data"]["roadmap"];
+        let mermaid = roadmap["mermaid"].as_str().unwrap();
+        assert!(mermaid.starts_with("flowchart"), "{mermaid}");
+        assert!(roadmap["dot"].as_str().unwrap().starts_with("digraph"));
+        let svg = roadmap["svg"].as_str().unwrap();
+        for skill in roadmap["learningOrder"].as_array().unwrap() {
+            let name = skill["name"].as_str().unwrap().replace('&', "&amp;");
+            assert!(svg.contains(&name), "{name} is drawn");
+        }
+        let file = server
+            .get("/roadmaps/devops.svg", "image/svg+xml", &[])
+            .await;
+        assert_eq!(file.status, 200);
+        assert_eq!(file.content_type(), "image/svg+xml");
+        assert_eq!(
+            server.get("/roadmaps/devops.mmd", "*/*", &[]).await.body,
+            json!(mermaid)
+        );
+        assert_eq!(
+            server.get("/roadmaps/nope.svg", "*/*", &[]).await.status,
+            404
+        );
+        assert_eq!(
+            server.get("/roadmaps/devops.png", "*/*", &[]).await.status,
+            404
+        );
+    }
+}
