@@ -194,6 +194,20 @@ impl Server {
         Self::answer(response).await
     }
 
+    /// POSTs raw bytes to `/graphql` with a content type.
+    pub async fn post_raw(&self, content_type: &str, body: Vec<u8>) -> Answer {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .header("accept", "application/graphql-response+json")
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST /graphql");
+        Self::answer(response).await
+    }
+
     /// POSTs a GraphQL request with a bearer token.
     pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> Answer {
         let response = self

@@ -66,19 +66,36 @@ pub struct App {
     metrics: Option<PrometheusHandle>,
     verifier: Option<Arc<Verifier>>,
     edge: crate::http::EdgeOptions,
+    limits: api::limits::Limits,
+}
+
+/// How the operator set the service up, beyond where its database is.
+#[derive(Default)]
+pub struct AppOptions {
+    /// Load the bundled dataset into an empty database.
+    pub seed: bool,
+    /// Where metrics are recorded, when they are.
+    pub metrics: Option<PrometheusHandle>,
+    /// Checks learners' JWTs, when an identity provider is configured.
+    pub verifier: Option<Verifier>,
+    /// The HTTP edge's options.
+    pub edge: crate::http::EdgeOptions,
+    /// What one request may ask for.
+    pub limits: api::limits::Limits,
 }
 
 impl App {
     /// Opens the store (creating and migrating it as needed), seeds an empty
     /// database with the bundled dataset unless told not to, and loads the
     /// first snapshot.
-    pub async fn open(
-        database_url: &str,
-        seed: bool,
-        metrics: Option<PrometheusHandle>,
-        verifier: Option<Verifier>,
-        edge: crate::http::EdgeOptions,
-    ) -> Result<Arc<Self>, StartError> {
+    pub async fn open(database_url: &str, options: AppOptions) -> Result<Arc<Self>, StartError> {
+        let AppOptions {
+            seed,
+            metrics,
+            verifier,
+            edge,
+            limits,
+        } = options;
         let store = Store::open(database_url).await?;
         if seed && store.is_empty().await? {
             let bundle = skillgraph_bundle::bundled()?;
@@ -100,7 +117,8 @@ impl App {
             "catalog snapshot loaded"
         );
         Ok(Arc::new(Self {
-            schema: api::schema(),
+            schema: api::schema_with(&limits),
+            limits,
             store,
             slot: SnapshotSlot::new(CatalogSnapshot::new(loaded)?),
             metrics,
@@ -185,6 +203,11 @@ impl App {
         }
     }
 
+    /// What one request may ask for.
+    pub fn limits(&self) -> &api::limits::Limits {
+        &self.limits
+    }
+
     /// What the operator configured about the HTTP edge.
     pub fn edge(&self) -> &crate::http::EdgeOptions {
         &self.edge
@@ -255,13 +278,27 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
             None => crate::http::graphiql::AssetSource::Cdn,
         },
         cors_origins: args.cors_origin.clone(),
+        max_body_bytes: args.limits.max_body_bytes,
+    };
+    let limits = api::limits::Limits {
+        max_depth: args.limits.max_depth,
+        max_complexity: args.limits.max_complexity,
+        max_aliases: args.limits.max_aliases,
+        max_root_fields: args.limits.max_root_fields,
+        max_fields: args.limits.max_fields,
+        execution_timeout: std::time::Duration::from_millis(args.limits.execution_timeout_ms),
+        introspection: !args.limits.no_introspection,
+        suggestions: !args.limits.no_suggestions,
     };
     let app = App::open(
         &args.database.database_url,
-        !args.no_seed,
-        metrics,
-        verifier,
-        edge,
+        AppOptions {
+            seed: !args.no_seed,
+            metrics,
+            verifier,
+            edge,
+            limits,
+        },
     )
     .await?;
     let listener = TcpListener::bind(args.listen)

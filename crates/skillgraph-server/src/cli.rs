@@ -22,7 +22,7 @@ pub enum Command {
     ///
     /// On first start against an empty database it creates the schema and
     /// loads the bundled backend dataset.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print the GraphQL schema (SDL) to standard output; `schema.graphql` is this output.
     Schema,
     /// Write a large, deterministic catalog in the bundle format, for benchmarks and scale tests.
@@ -200,6 +200,51 @@ pub struct DatabaseArgs {
     pub database_url: String,
 }
 
+/// What one request may ask for; each is refused with a coded error before
+/// anything runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Deepest selection nesting (QUERY_TOO_DEEP).
+    #[arg(long, env = "SKILLGRAPH_MAX_DEPTH", default_value_t = 16)]
+    pub max_depth: usize,
+
+    /// Highest cost, a connection costing its page size times its children (QUERY_TOO_COMPLEX).
+    #[arg(long, env = "SKILLGRAPH_MAX_COMPLEXITY", default_value_t = 5000)]
+    pub max_complexity: usize,
+
+    /// Most aliases, fragments expanded (QUERY_TOO_LARGE).
+    #[arg(long, env = "SKILLGRAPH_MAX_ALIASES", default_value_t = 64)]
+    pub max_aliases: usize,
+
+    /// Most fields at the root of an operation (QUERY_TOO_LARGE).
+    #[arg(long, env = "SKILLGRAPH_MAX_ROOT_FIELDS", default_value_t = 32)]
+    pub max_root_fields: usize,
+
+    /// Most fields once fragments are expanded (QUERY_TOO_LARGE).
+    #[arg(long, env = "SKILLGRAPH_MAX_FIELDS", default_value_t = 5000)]
+    pub max_fields: usize,
+
+    /// Largest request body in bytes; a larger one is answered 413.
+    #[arg(long, env = "SKILLGRAPH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+
+    /// Longest a request may run, in milliseconds (EXECUTION_TIMEOUT).
+    #[arg(
+        long,
+        env = "SKILLGRAPH_EXECUTION_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub execution_timeout_ms: u64,
+
+    /// Answer no introspection (`__schema`, `__type`).
+    #[arg(long, env = "SKILLGRAPH_NO_INTROSPECTION")]
+    pub no_introspection: bool,
+
+    /// Suggest no similar names in validation errors.
+    #[arg(long, env = "SKILLGRAPH_NO_SUGGESTIONS")]
+    pub no_suggestions: bool,
+}
+
 /// Options of `skillgraph serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
@@ -218,6 +263,10 @@ pub struct ServeArgs {
     /// How learners' JWTs are checked.
     #[command(flatten)]
     pub jwt: JwtArgs,
+
+    /// What one request may ask for.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 
     /// Serve GraphiQL's scripts from this `node_modules` folder (holding the
     /// npm packages graphiql@3, react@18 and react-dom@18) instead of a CDN.

@@ -30,13 +30,25 @@ mod roadmap_files;
 mod ws;
 
 /// What the operator configures about the HTTP edge.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EdgeOptions {
     /// Where GraphiQL's scripts come from.
     pub graphiql_assets: graphiql::AssetSource,
     /// Origins whose browser pages may call the API; none when empty,
     /// any when it holds `*`.
     pub cors_origins: Vec<String>,
+    /// The largest request body accepted; a larger one is answered 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for EdgeOptions {
+    fn default() -> Self {
+        Self {
+            graphiql_assets: graphiql::AssetSource::Cdn,
+            cors_origins: Vec::new(),
+            max_body_bytes: 1 << 20,
+        }
+    }
 }
 
 /// The CORS policy the options ask for, if any.
@@ -66,6 +78,7 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
 /// The routes of the service.
 pub fn router(app: Arc<App>) -> Router {
     let cors = cors(&app.edge().cors_origins);
+    let body_limit = axum::extract::DefaultBodyLimit::max(app.edge().max_body_bytes);
     let router = Router::new()
         .route("/", get(graphiql::graphiql))
         .route("/graphiql-assets/{package}/{*file}", get(graphiql::asset))
@@ -74,6 +87,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/roadmaps/{slug}/{file}", get(roadmap_files::checklist))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .layer(body_limit)
         .layer(axum::middleware::from_fn(private_when_authorized))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(app);
@@ -246,7 +260,34 @@ async fn respond(
     response_type: ResponseType,
 ) -> Response {
     let access = app.access(bearer_token(headers));
-    let outcome = api::execute(app.schema(), request, app.snapshot(), access).await;
+    // Reads are cut off at the timeout; a write runs to its end, so that
+    // what committed is always swapped in and answered.
+    let is_write = operation_type(&request) == Some(OperationType::Mutation);
+    let execution = api::execute(app.schema(), request, app.snapshot(), access);
+    let outcome = if is_write {
+        execution.await
+    } else {
+        match tokio::time::timeout(app.limits().execution_timeout, execution).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                let message = format!(
+                    "the request ran longer than the execution timeout of {} ms",
+                    app.limits().execution_timeout.as_millis()
+                );
+                let body = serde_json::json!({ "errors": [{
+                    "message": message,
+                    "extensions": { "code": api::limits::codes::EXECUTION_TIMEOUT }
+                }] });
+                let mut response =
+                    (StatusCode::SERVICE_UNAVAILABLE, body.to_string()).into_response();
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(response_type.media_type()),
+                );
+                return response;
+            }
+        }
+    };
     let (status, body) = if outcome.request_error {
         let status = match response_type {
             ResponseType::GraphqlResponse => StatusCode::BAD_REQUEST,

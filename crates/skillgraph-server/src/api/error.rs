@@ -123,10 +123,12 @@ pub fn ensure_codes(errors: &mut [ServerError]) {
             .as_ref()
             .is_some_and(|e| e.get("code").is_some());
         if !has_code {
+            let code = super::limits::code_of_validation_message(&error.message)
+                .unwrap_or(codes::BAD_USER_INPUT);
             error
                 .extensions
                 .get_or_insert_with(Default::default)
-                .set("code", codes::BAD_USER_INPUT);
+                .set("code", code);
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod caller;
 pub mod connection;
 pub mod error;
 pub mod ids;
+pub mod limits;
 pub mod live;
 pub mod mutation;
 pub mod query;
@@ -67,14 +68,28 @@ pub type Snapshot = Arc<CatalogSnapshot>;
 /// The schema type served at `/graphql`.
 pub type SkillgraphSchema = Schema<Query, mutation::Mutation, live::Subscription>;
 
-/// Builds the schema.
+/// Builds the schema with the default limits.
 pub fn schema() -> SkillgraphSchema {
-    Schema::build(
+    schema_with(&limits::Limits::default())
+}
+
+/// Builds the schema with these limits on what one request may ask for.
+pub fn schema_with(limits: &limits::Limits) -> SkillgraphSchema {
+    let mut builder = Schema::build(
         Query::default(),
         mutation::Mutation::default(),
         live::Subscription,
     )
-    .finish()
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(limits::SizeLimits(Arc::new(limits.clone())));
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema as SDL with sorted types, fields, arguments and enum values:

@@ -352,6 +352,7 @@ impl CatalogQuery {
     }
 
     /// Fetches many objects by global id, in the order asked; `null` for each id that matches nothing.
+    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
     async fn nodes<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -524,6 +525,7 @@ impl CatalogQuery {
 
     /// All skills, filtered and ordered, a page at a time.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::limits::page_cost(first, last, child_complexity)")]
     async fn skills<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -553,6 +555,7 @@ impl CatalogQuery {
 
     /// All roadmaps, filtered and ordered, a page at a time.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::limits::page_cost(first, last, child_complexity)")]
     async fn roadmaps<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -582,6 +585,7 @@ impl CatalogQuery {
 
     /// All guides, filtered and ordered, a page at a time.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::limits::page_cost(first, last, child_complexity)")]
     async fn guides<'ctx>(
         &self,
         ctx: &Context<'ctx>,

@@ -596,12 +596,31 @@ impl<'a> Roadmap<'a> {
     /// required, dashed when recommended). Also at `/roadmaps/{slug}.svg`.
     async fn diagram(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "The form of the diagram.", default)] format: DiagramFormat,
     ) -> Result<String> {
-        Ok(
-            skillgraph_diagram::render(self.catalog, self.roadmap, format.into())
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
-        )
+        let format = format.into();
+        let snapshot = ctx.data_opt::<super::Snapshot>().cloned();
+        let drawn = match snapshot {
+            // Laying out a large roadmap takes a while: off the async
+            // threads, so that the execution timeout can cut it short.
+            Some(snapshot) if std::ptr::eq(&snapshot.catalog, self.catalog) => {
+                let id = self.roadmap.id;
+                tokio::task::spawn_blocking(move || {
+                    let roadmap = snapshot.catalog.roadmap(id)?;
+                    Some(skillgraph_diagram::render(
+                        &snapshot.catalog,
+                        roadmap,
+                        format,
+                    ))
+                })
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .ok_or_else(|| ApiError::Internal("the roadmap went away".into()))?
+            }
+            _ => skillgraph_diagram::render(self.catalog, self.roadmap, format),
+        };
+        Ok(drawn.map_err(|e| ApiError::Internal(e.to_string()))?)
     }
 
     /// The roadmap as a checklist a person can keep, ticked with the

@@ -113,8 +113,17 @@ pub(super) async fn diagram(State(app): State<Arc<App>>, Path(file): Path<String
             format!("there is no roadmap `{slug}`\n"),
         );
     };
-    match skillgraph_diagram::render(&snapshot.catalog, roadmap, format) {
-        Ok(text) => {
+    let id = roadmap.id;
+    // Layout is CPU work: off the async threads.
+    let drawn = tokio::task::spawn_blocking(move || {
+        snapshot
+            .catalog
+            .roadmap(id)
+            .map(|roadmap| skillgraph_diagram::render(&snapshot.catalog, roadmap, format))
+    })
+    .await;
+    match drawn {
+        Ok(Some(Ok(text))) => {
             let mut response = text.into_response();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -122,12 +131,16 @@ pub(super) async fn diagram(State(app): State<Arc<App>>, Path(file): Path<String
             );
             response
         }
-        Err(e) => {
+        Ok(Some(Err(e))) => {
             tracing::error!(error = %e, "cannot draw a roadmap");
             plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal server error\n".into(),
             )
         }
+        Ok(None) | Err(_) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal server error\n".into(),
+        ),
     }
 }

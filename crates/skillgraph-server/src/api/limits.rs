@@ -1,0 +1,282 @@
+//! What one request may ask for, checked before anything runs: depth and
+//! complexity (async-graphql's validation, with connection fields costing
+//! their page size times their children), and our own counts of aliases,
+//! root fields and fields after fragment expansion, which also stop
+//! fragment bombs before the validator would expand them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Variables};
+
+/// The codes of the refusals, as they appear in `extensions.code`.
+pub mod codes {
+    /// Nested deeper than the limit.
+    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
+    /// Costs more than the limit (a connection costs its page size times its children).
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    /// More aliases, root fields or expanded fields than allowed.
+    pub const QUERY_TOO_LARGE: &str = "QUERY_TOO_LARGE";
+    /// Ran longer than the execution timeout.
+    pub const EXECUTION_TIMEOUT: &str = "EXECUTION_TIMEOUT";
+}
+
+/// The limits of one request; every one has a safe default.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Deepest selection nesting.
+    pub max_depth: usize,
+    /// Highest cost: one per field, a connection its page size times its children.
+    pub max_complexity: usize,
+    /// Most aliases in a document, fragments expanded.
+    pub max_aliases: usize,
+    /// Most fields at the root of an operation.
+    pub max_root_fields: usize,
+    /// Most fields in a document once fragments are expanded.
+    pub max_fields: usize,
+    /// Longest a request may run.
+    pub execution_timeout: Duration,
+    /// Whether `__schema` and `__type` answer.
+    pub introspection: bool,
+    /// Whether validation errors suggest similar names.
+    pub suggestions: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 16,
+            max_complexity: 5_000,
+            max_aliases: 64,
+            max_root_fields: 32,
+            max_fields: 5_000,
+            execution_timeout: Duration::from_secs(10),
+            introspection: true,
+            suggestions: true,
+        }
+    }
+}
+
+/// The cost of a connection field: its page size (the default when none
+/// is asked for) times what each item costs, plus one for the field.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    // Past the largest page the field itself refuses, with a clearer message.
+    let size = first
+        .or(last)
+        .map_or(super::connection::DEFAULT_PAGE_SIZE, |n| n.max(1) as usize)
+        .min(super::connection::MAX_PAGE_SIZE);
+    size.saturating_mul(child_complexity).saturating_add(1)
+}
+
+/// A refusal with a code, raised before execution.
+pub fn refusal(code: &'static str, message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    error
+}
+
+/// What a selection set adds up to once fragments are expanded.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    fields: usize,
+    aliases: usize,
+}
+
+/// Counts a selection set, each fragment counted once and reused, so a
+/// fragment bomb costs linear time to measure.
+fn count(
+    set: &SelectionSet,
+    document: &ExecutableDocument,
+    memo: &mut HashMap<String, Counts>,
+    visiting: &mut Vec<String>,
+) -> Counts {
+    let mut total = Counts::default();
+    for item in &set.items {
+        let part = match &item.node {
+            Selection::Field(field) => {
+                let inner = count(&field.node.selection_set.node, document, memo, visiting);
+                Counts {
+                    fields: inner.fields.saturating_add(1),
+                    aliases: inner
+                        .aliases
+                        .saturating_add(usize::from(field.node.alias.is_some())),
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                count(&fragment.node.selection_set.node, document, memo, visiting)
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.to_string();
+                if let Some(known) = memo.get(&name) {
+                    *known
+                } else if visiting.contains(&name) {
+                    // A cycle: validation refuses it; count nothing here.
+                    Counts::default()
+                } else if let Some(fragment) = document.fragments.get(name.as_str()) {
+                    visiting.push(name.clone());
+                    let counted =
+                        count(&fragment.node.selection_set.node, document, memo, visiting);
+                    visiting.pop();
+                    memo.insert(name, counted);
+                    counted
+                } else {
+                    Counts::default()
+                }
+            }
+        };
+        total.fields = total.fields.saturating_add(part.fields);
+        total.aliases = total.aliases.saturating_add(part.aliases);
+    }
+    total
+}
+
+/// The fields directly at the root of a selection set, fragments at the root expanded.
+fn root_fields(set: &SelectionSet, document: &ExecutableDocument, depth: usize) -> usize {
+    if depth > 8 {
+        return 0;
+    }
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(f) => {
+                root_fields(&f.node.selection_set.node, document, depth + 1)
+            }
+            Selection::FragmentSpread(s) => document
+                .fragments
+                .get(s.node.fragment_name.node.as_str())
+                .map_or(0, |f| {
+                    root_fields(&f.node.selection_set.node, document, depth + 1)
+                }),
+        })
+        .fold(0usize, usize::saturating_add)
+}
+
+/// Checks a parsed document against the size limits.
+pub fn check_size(document: &ExecutableDocument, limits: &Limits) -> Result<(), ServerError> {
+    let mut memo = HashMap::new();
+    for (_, operation) in document.operations.iter() {
+        let set = &operation.node.selection_set.node;
+        let roots = root_fields(set, document, 0);
+        if roots > limits.max_root_fields {
+            return Err(refusal(
+                codes::QUERY_TOO_LARGE,
+                format!(
+                    "the operation selects {roots} root fields; at most {} are allowed",
+                    limits.max_root_fields
+                ),
+            ));
+        }
+        let counts = count(set, document, &mut memo, &mut Vec::new());
+        if counts.aliases > limits.max_aliases {
+            return Err(refusal(
+                codes::QUERY_TOO_LARGE,
+                format!(
+                    "the operation uses {} aliases (fragments expanded); at most {} are allowed",
+                    counts.aliases, limits.max_aliases
+                ),
+            ));
+        }
+        if counts.fields > limits.max_fields {
+            return Err(refusal(
+                codes::QUERY_TOO_LARGE,
+                format!(
+                    "the operation selects {} fields once its fragments are expanded; at most {} are allowed",
+                    counts.fields, limits.max_fields
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The extension that runs [`check_size`] before anything else looks at the document.
+pub struct SizeLimits(pub Arc<Limits>);
+
+impl ExtensionFactory for SizeLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(SizeCheck(Arc::clone(&self.0)))
+    }
+}
+
+struct SizeCheck(Arc<Limits>);
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for SizeCheck {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        // Measured before async-graphql's own parse step, whose recursion
+        // check walks every fragment spread afresh: exponential time on a
+        // fragment bomb. Parsing twice is cheap next to that.
+        if let Ok(document) = async_graphql::parser::parse_query(query) {
+            check_size(&document, &self.0)?;
+        }
+        next.run(ctx, query, variables).await
+    }
+}
+
+/// Gives async-graphql's own limit refusals their codes.
+pub fn code_of_validation_message(message: &str) -> Option<&'static str> {
+    match message {
+        "Query is nested too deep." => Some(codes::QUERY_TOO_DEEP),
+        "Query is too complex." => Some(codes::QUERY_TOO_COMPLEX),
+        // The parser's own guard, met first by very deep documents.
+        _ if message.starts_with("The recursion depth of the query cannot be greater than") => {
+            Some(codes::QUERY_TOO_DEEP)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(query: &str, limits: &Limits) -> Result<(), ServerError> {
+        check_size(&async_graphql::parser::parse_query(query).unwrap(), limits)
+    }
+
+    #[test]
+    fn aliases_root_fields_and_fragment_bombs_are_counted_once_expanded() {
+        let limits = Limits {
+            max_aliases: 3,
+            max_root_fields: 2,
+            max_fields: 100,
+            ..Limits::default()
+        };
+        assert!(check("{ a: __typename b: __typename }", &limits).is_ok());
+        assert!(check("{ a: __typename b: __typename c: __typename }", &limits).is_err());
+        assert!(
+            check("{ x { a: y b: y } z { c: y d: y } }", &limits).is_err(),
+            "aliases anywhere"
+        );
+        let spread =
+            "query { ...F } fragment F on Query { a: __typename b: __typename c: __typename }";
+        assert!(
+            check(spread, &limits).is_err(),
+            "root fields through a fragment"
+        );
+        // Each level doubles: 2^20 fields from a few lines.
+        let mut bomb = String::from("query { ...F0 }\n");
+        for n in 0..20 {
+            bomb.push_str(&format!(
+                "fragment F{n} on Query {{ ...F{} ...F{} }}\n",
+                n + 1,
+                n + 1
+            ));
+        }
+        bomb.push_str("fragment F20 on Query { __typename }\n");
+        let refused = check(&bomb, &Limits::default()).unwrap_err();
+        assert!(refused.message.contains("fields"), "{}", refused.message);
+    }
+}
