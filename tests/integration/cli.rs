@@ -125,3 +125,73 @@ fn generate_writes_the_same_consistent_bundle_for_the_same_seed() {
         catalog.prerequisite_count()
     );
 }
+
+#[test]
+fn settings_that_cannot_be_used_are_named_at_start_and_exit_non_zero() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(binary());
+        command.args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite::memory:",
+        ]);
+        command.args(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("run skillgraph serve");
+        assert!(!output.status.success(), "{args:?} must not start");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let short = run(
+        &[
+            "--jwt-hs256-secret",
+            "short",
+            "--jwt-issuer",
+            "i",
+            "--jwt-audience",
+            "a",
+        ],
+        &[],
+    );
+    assert!(short.contains("--jwt-hs256-secret"), "{short}");
+    assert!(
+        !short.contains("short\""),
+        "the secret itself is not shown: {short}"
+    );
+    let missing = run(
+        &[
+            "--jwt-public-key",
+            "/no/such/key.pem",
+            "--jwt-algorithm",
+            "es256",
+            "--jwt-issuer",
+            "i",
+            "--jwt-audience",
+            "a",
+        ],
+        &[],
+    );
+    assert!(
+        missing.contains("--jwt-public-key") && missing.contains("/no/such/key.pem"),
+        "{missing}"
+    );
+    let without_issuer = run(
+        &[
+            "--jwt-hs256-secret",
+            "a secret that is long enough to be used here",
+        ],
+        &[],
+    );
+    assert!(without_issuer.contains("--jwt-issuer"), "{without_issuer}");
+    let bad_listen = run(&[], &[("SKILLGRAPH_MAX_DEPTH", "deep")]);
+    assert!(bad_listen.contains("--max-depth"), "{bad_listen}");
+    let bad_url = Command::new(binary())
+        .args(["serve", "--database-url", "mysql://root@localhost/x"])
+        .output()
+        .unwrap();
+    assert!(!bad_url.status.success());
+    assert!(String::from_utf8_lossy(&bad_url.stderr).contains("database URL"));
+}

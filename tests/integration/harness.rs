@@ -151,6 +151,27 @@ impl Server {
         }
     }
 
+    /// Sends the process a signal, as an operator or a process manager would.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name}");
+    }
+
+    /// Waits for the process to exit, at most `bound`; its exit status.
+    pub fn wait_exit(&mut self, bound: Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        while started.elapsed() < bound {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// The URL of the database this server owns, if it owns one.
     pub fn database_url(&self) -> Option<&str> {
         self.database.as_ref().map(ScratchDatabase::url)

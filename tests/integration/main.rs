@@ -14,6 +14,7 @@ mod harness;
 mod http_edge;
 mod import_export;
 mod learners;
+mod lifecycle;
 mod limits;
 mod read_api;
 mod readme;

@@ -42,9 +42,14 @@ pub enum StartError {
         "the catalog already holds data; pass --merge to put the bundle's skills, roadmaps, authors and guides in place of those with the same slug and add the rest"
     )]
     NotEmpty,
-    /// The JWT options do not make a usable verifier.
-    #[error("{0}")]
-    Identity(#[from] skillgraph_identity::IdentityError),
+    /// A setting cannot be used; the message names it.
+    #[error("{setting}: {message}")]
+    Setting {
+        /// The option (and its environment variable).
+        setting: &'static str,
+        /// What is wrong with its value.
+        message: String,
+    },
     /// The listen address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -67,7 +72,11 @@ pub struct App {
     verifier: Option<Arc<Verifier>>,
     edge: crate::http::EdgeOptions,
     limits: api::limits::Limits,
+    stopping: tokio::sync::watch::Sender<bool>,
 }
+
+/// How long in-flight requests get to finish once shutdown begins.
+const DRAIN_BOUND: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// How the operator set the service up, beyond where its database is.
 #[derive(Default)]
@@ -124,6 +133,7 @@ impl App {
             metrics,
             verifier: verifier.map(Arc::new),
             edge,
+            stopping: tokio::sync::watch::channel(false).0,
         }))
     }
 
@@ -203,6 +213,12 @@ impl App {
         }
     }
 
+    /// Turns true when shutdown begins: long-lived connections (WebSocket
+    /// subscriptions) complete their operations and close.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
     /// What one request may ask for.
     pub fn limits(&self) -> &api::limits::Limits {
         &self.limits
@@ -258,10 +274,31 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let follower = tokio::spawn(Arc::clone(&app).follow_replicas());
-    let served = axum::serve(listener, crate::http::router(app))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let stopping = Arc::clone(&app);
+    let signal = async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections, finishing what is in flight");
+        stopping.stopping.send_replace(true);
+    };
+    let mut begun = app.stopping();
+    let served =
+        axum::serve(listener, crate::http::router(Arc::clone(&app))).with_graceful_shutdown(signal);
+    // In-flight requests finish; past the bound, what is left is dropped.
+    let served = tokio::select! {
+        served = served => served,
+        () = async {
+            let _ = begun.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(DRAIN_BOUND).await;
+        } => {
+            tracing::warn!(bound_s = DRAIN_BOUND.as_secs(), "requests still open at the shutdown bound; closing anyway");
+            Ok(())
+        }
+    };
     follower.abort();
+    if let Err(e) = app.store.clone().close().await {
+        tracing::warn!(error = %e, "closing the database failed");
+    }
+    tracing::info!("stopped");
     served
 }
 
@@ -382,17 +419,21 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
 /// The JWT verifier the options ask for, if any.
 fn jwt_verifier(args: &crate::cli::JwtArgs) -> Result<Option<Verifier>, StartError> {
     use skillgraph_identity::{JwtConfig, SigningKey};
-    let key = match (&args.jwt_hs256_secret, &args.jwt_public_key) {
-        (Some(secret), _) => SigningKey::Hs256(secret.as_bytes().to_vec()),
+    let (key, setting) = match (&args.jwt_hs256_secret, &args.jwt_public_key) {
+        (Some(secret), _) => (
+            SigningKey::Hs256(secret.as_bytes().to_vec()),
+            "--jwt-hs256-secret (SKILLGRAPH_JWT_HS256_SECRET)",
+        ),
         (None, Some(path)) => {
-            let pem = std::fs::read(path).map_err(|source| StartError::File {
-                path: path.clone(),
-                source,
+            let pem = std::fs::read(path).map_err(|e| StartError::Setting {
+                setting: "--jwt-public-key (SKILLGRAPH_JWT_PUBLIC_KEY)",
+                message: format!("cannot read {}: {e}", path.display()),
             })?;
-            match args.jwt_algorithm {
+            let key = match args.jwt_algorithm {
                 Some(crate::cli::JwtAlgorithm::Es256) => SigningKey::Es256(pem),
                 Some(crate::cli::JwtAlgorithm::Rs256) | None => SigningKey::Rs256(pem),
-            }
+            };
+            (key, "--jwt-public-key (SKILLGRAPH_JWT_PUBLIC_KEY)")
         }
         (None, None) => return Ok(None),
     };
@@ -401,7 +442,12 @@ fn jwt_verifier(args: &crate::cli::JwtArgs) -> Result<Option<Verifier>, StartErr
         issuer: args.jwt_issuer.clone().unwrap_or_default(),
         audience: args.jwt_audience.clone().unwrap_or_default(),
     };
-    Ok(Some(Verifier::new(&config)?))
+    Verifier::new(&config)
+        .map(Some)
+        .map_err(|e| StartError::Setting {
+            setting,
+            message: e.to_string(),
+        })
 }
 
 /// What `skillgraph learner create` does: a new learner and their token.

@@ -17,7 +17,7 @@ use sea_orm::{
 use skillgraph_domain::{LearningStatus, SkillId};
 
 use crate::entities::*;
-use crate::writes::{fresh_token, hex, token_hash};
+use crate::writes::{fresh_token, hex, same_hash, token_hash};
 use crate::{Store, StoreError};
 
 /// A learner's status of one skill and when it was set.
@@ -74,10 +74,12 @@ impl Store {
 
     /// The learner an opaque learner token stands for, if any.
     pub async fn learner_for_token(&self, token: &str) -> Result<Option<String>, StoreError> {
+        let hash = token_hash(token);
         Ok(learner_token::Entity::find()
-            .filter(learner_token::Column::TokenHash.eq(token_hash(token)))
+            .filter(learner_token::Column::TokenHash.eq(hash.as_str()))
             .one(&self.db)
             .await?
+            .filter(|row| same_hash(&row.token_hash, &hash))
             .map(|row| row.learner_id))
     }
 

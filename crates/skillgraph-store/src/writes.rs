@@ -103,6 +103,13 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether two token hashes are equal, in time that does not depend on
+/// where they differ.
+pub(crate) fn same_hash(stored: &str, computed: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    stored.len() == computed.len() && bool::from(stored.as_bytes().ct_eq(computed.as_bytes()))
+}
+
 /// The hex SHA-256 of a token: what the database keeps instead of the token.
 pub(crate) fn token_hash(token: &str) -> String {
     use sha2::Digest;
@@ -155,11 +162,16 @@ impl Store {
     }
 
     /// The actor a bearer token stands for, or `None` for an unknown token.
+    ///
+    /// The database is asked for the token's SHA-256, never the token, and
+    /// the hash found is compared again in constant time.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Actor>, StoreError> {
+        let hash = token_hash(token);
         let row = api_token::Entity::find()
-            .filter(api_token::Column::TokenHash.eq(token_hash(token)))
+            .filter(api_token::Column::TokenHash.eq(hash.as_str()))
             .one(&self.db)
-            .await?;
+            .await?
+            .filter(|row| same_hash(&row.token_hash, &hash));
         Ok(row.and_then(|row| {
             Some(Actor {
                 role: Role::parse(&row.role)?,

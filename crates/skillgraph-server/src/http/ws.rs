@@ -134,6 +134,7 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
     let mut running: HashMap<String, tokio::task::AbortHandle> = HashMap::new();
     let deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(deadline);
+    let mut stopping = app.stopping();
     let send = |message: Value| Outgoing::Text(message.to_string());
 
     loop {
@@ -145,6 +146,20 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
             Some(id) = finished_ids.recv() => {
                 running.remove(&id);
                 continue;
+            }
+            Ok(()) = stopping.changed() => {
+                let stop = *stopping.borrow_and_update();
+                if !stop {
+                    continue;
+                }
+                // The server is stopping: every operation completes, then
+                // the socket closes as "going away".
+                for (id, task) in running.drain() {
+                    task.abort();
+                    let _ = out.send(send(json!({ "id": id, "type": "complete" }))).await;
+                }
+                let _ = out.send(Outgoing::Close(1001, "The server is shutting down")).await;
+                break;
             }
             frame = incoming.next() => frame,
         };
