@@ -236,3 +236,70 @@ async fn roadmaps_are_drawn_as_mermaid_dot_and_svg() {
         );
     }
 }
+
+#[tokio::test]
+async fn anonymous_get_queries_are_cacheable_until_the_catalog_changes() {
+    for server in servers().await {
+        let client = reqwest::Client::new();
+        let url = format!("{}/graphql", server.base);
+        let get = |etag: Option<String>, token: Option<String>| {
+            let mut request = client
+                .get(&url)
+                .header("accept", "application/graphql-response+json")
+                .query(&[("query", r#"{ skill(slug: "git") { name } }"#)]);
+            if let Some(etag) = etag {
+                request = request.header("if-none-match", etag);
+            }
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send()
+        };
+        let first = get(None, None).await.unwrap();
+        assert_eq!(first.status(), 200);
+        assert_eq!(first.headers()["cache-control"], "public, max-age=60");
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let again = get(Some(etag.clone()), None).await.unwrap();
+        assert_eq!(again.status(), 304, "the client holds the current answer");
+        assert_eq!(again.headers()["etag"], etag.as_str());
+
+        let other = client
+            .get(&url)
+            .query(&[("query", r#"{ skill(slug: "docker") { name } }"#)])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            other.headers()["etag"],
+            etag.as_str(),
+            "another request, another tag"
+        );
+        let editor = server.token("editor");
+        let personal = get(Some(etag.clone()), Some(editor.clone())).await.unwrap();
+        assert_eq!(personal.status(), 200);
+        assert_eq!(personal.headers()["cache-control"], "private, no-store");
+        assert!(personal.headers().get("etag").is_none());
+
+        // A write bumps the version: the old tag no longer matches.
+        let written = server
+            .post_as(&editor, r#"mutation { updateSkill(input: { skill: "git", name: "Git SCM" }) { catalogVersion } }"#, json!({}))
+            .await;
+        assert!(written.body.get("errors").is_none(), "{written:?}");
+        let changed = get(Some(etag.clone()), None).await.unwrap();
+        assert_eq!(changed.status(), 200);
+        assert_ne!(changed.headers()["etag"], etag.as_str());
+        let body: serde_json::Value = changed.json().await.unwrap();
+        assert_eq!(body["data"]["skill"]["name"], "Git SCM");
+
+        let failing = client
+            .get(&url)
+            .query(&[("query", "{ skill(slug: \"git\") { nope } }")])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            failing.headers().get("etag").is_none(),
+            "errors are not cached"
+        );
+    }
+}

@@ -316,6 +316,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         },
         cors_origins: args.cors_origin.clone(),
         max_body_bytes: args.limits.max_body_bytes,
+        cache_max_age: args.cache_max_age,
     };
     let limits = api::limits::Limits {
         max_depth: args.limits.max_depth,

@@ -273,6 +273,12 @@ pub struct ServeArgs {
     #[arg(long, env = "SKILLGRAPH_GRAPHIQL_ASSETS")]
     pub graphiql_assets: Option<std::path::PathBuf>,
 
+    /// How long shared caches may keep an anonymous GET answer, in seconds
+    /// (`Cache-Control: public, max-age`); answers carry an `ETag` of the
+    /// catalog version and the request, and `If-None-Match` gets 304.
+    #[arg(long, env = "SKILLGRAPH_CACHE_MAX_AGE", default_value_t = 60)]
+    pub cache_max_age: u32,
+
     /// Let browser pages from this origin call the API (CORS); repeat for
     /// more, `*` for any. Off when not given.
     #[arg(long, env = "SKILLGRAPH_CORS_ORIGIN", value_delimiter = ',')]

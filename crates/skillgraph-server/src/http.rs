@@ -25,6 +25,7 @@ pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// The legacy media type, still what most clients ask for.
 pub const APPLICATION_JSON: &str = "application/json";
 
+mod cache;
 pub mod graphiql;
 mod roadmap_files;
 mod ws;
@@ -39,6 +40,8 @@ pub struct EdgeOptions {
     pub cors_origins: Vec<String>,
     /// The largest request body accepted; a larger one is answered 413.
     pub max_body_bytes: usize,
+    /// How long shared caches may keep an anonymous GET answer, in seconds.
+    pub cache_max_age: u32,
 }
 
 impl Default for EdgeOptions {
@@ -47,6 +50,7 @@ impl Default for EdgeOptions {
             graphiql_assets: graphiql::AssetSource::Cdn,
             cors_origins: Vec::new(),
             max_body_bytes: 1 << 20,
+            cache_max_age: 60,
         }
     }
 }
@@ -259,11 +263,24 @@ async fn respond(
     request: Request,
     response_type: ResponseType,
 ) -> Response {
+    respond_on(app, app.snapshot(), headers, request, response_type, None).await
+}
+
+/// Runs a request on `snapshot`; `etag` marks an answer that shared caches
+/// may keep (an anonymous GET query), sent only when it has no errors.
+async fn respond_on(
+    app: &App,
+    snapshot: api::Snapshot,
+    headers: &HeaderMap,
+    request: Request,
+    response_type: ResponseType,
+    etag: Option<&str>,
+) -> Response {
     let access = app.access(bearer_token(headers));
     // Reads are cut off at the timeout; a write runs to its end, so that
     // what committed is always swapped in and answered.
     let is_write = operation_type(&request) == Some(OperationType::Mutation);
-    let execution = api::execute(app.schema(), request, app.snapshot(), access);
+    let execution = api::execute(app.schema(), request, snapshot, access);
     let outcome = if is_write {
         execution.await
     } else {
@@ -300,6 +317,7 @@ async fn respond(
     } else {
         (StatusCode::OK, serde_json::to_vec(&outcome.response))
     };
+    let cacheable = outcome.response.errors.is_empty();
     match body {
         Ok(body) => {
             let mut response = (status, body).into_response();
@@ -307,6 +325,14 @@ async fn respond(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(response_type.media_type()),
             );
+            if let Some(etag) = etag {
+                let headers = response.headers_mut();
+                if cacheable {
+                    cache::mark(headers, etag, app.edge().cache_max_age);
+                } else {
+                    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                }
+            }
             response
         }
         Err(e) => {
@@ -390,6 +416,14 @@ async fn graphql_get(
             })
             .transpose()
         };
+    // What the answer depends on, besides the catalog version.
+    let fingerprint = cache::fingerprint(&[
+        params.query.as_deref(),
+        params.operation_name.as_deref(),
+        params.variables.as_deref(),
+        params.extensions.as_deref(),
+        Some(response_type.media_type()),
+    ]);
     let request = parse_json("variables", params.variables)
         .and_then(|variables| {
             Ok(Params {
@@ -418,7 +452,25 @@ async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    respond(&app, &headers, request, response_type).await
+    // Answers that depend on the caller are never cached (see
+    // `private_when_authorized`); the rest are keyed by version and request.
+    if headers.contains_key(header::AUTHORIZATION) {
+        return respond(&app, &headers, request, response_type).await;
+    }
+    let snapshot = app.snapshot();
+    let etag = cache::etag(snapshot.version, &fingerprint);
+    if cache::matches(&headers, &etag) {
+        return cache::not_modified(&etag, app.edge().cache_max_age);
+    }
+    respond_on(
+        &app,
+        snapshot,
+        &headers,
+        request,
+        response_type,
+        Some(&etag),
+    )
+    .await
 }
 
 async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
