@@ -303,3 +303,94 @@ async fn anonymous_get_queries_are_cacheable_until_the_catalog_changes() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_answer_has_a_request_id_and_metrics_count_operations_and_error_codes() {
+    use std::io::BufRead;
+    let database = crate::harness::databases().await.remove(0);
+    let mut child = std::process::Command::new(crate::harness::binary())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            database.url(),
+            "--log-format",
+            "json",
+        ])
+        .env("SKILLGRAPH_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("skillgraph listening on ")
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::new();
+    let traced = client
+        .post(format!("{base}/graphql"))
+        .header("x-request-id", "trace-me-123")
+        .json(&json!({ "query": "query Title { roadmap(slug: \"backend\") { title } }", "operationName": "Title" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(traced.headers()["x-request-id"], "trace-me-123");
+    let fresh = client.get(format!("{base}/healthz")).send().await.unwrap();
+    let id = fresh.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 16, "{id}");
+    let hostile = client
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "not ok; DROP TABLE")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(hostile.headers()["x-request-id"], "not ok; DROP TABLE");
+    let bad = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ nope }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 200);
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        r#"skillgraph_graphql_requests_total{operation="Title",outcome="ok"} 1"#,
+        r#"skillgraph_graphql_errors_total{code="BAD_USER_INPUT"} 1"#,
+        "skillgraph_graphql_request_seconds",
+        r#"skillgraph_db_pool_connections{state="open"}"#,
+        "skillgraph_catalog_version",
+    ] {
+        assert!(metrics.contains(expected), "{expected} in\n{metrics}");
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let logs = String::from_utf8_lossy(&output.stderr);
+    let traced_lines: Vec<serde_json::Value> = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &serde_json::Value| l["span"]["request_id"] == "trace-me-123")
+        .collect();
+    assert!(
+        traced_lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "answered" && l["fields"]["status"] == 200),
+        "a JSON line per request, with its id:\n{logs}"
+    );
+}

@@ -188,7 +188,10 @@ impl App {
         let started = std::time::Instant::now();
         let loaded = self.store.load().await?;
         let version = loaded.version;
-        if self.slot.offer(Arc::new(CatalogSnapshot::new(loaded)?)) {
+        let offered = self.slot.offer(Arc::new(CatalogSnapshot::new(loaded)?));
+        metrics::histogram!("skillgraph_snapshot_reload_seconds")
+            .record(started.elapsed().as_secs_f64());
+        if offered {
             tracing::info!(
                 version,
                 elapsed_ms = started.elapsed().as_millis() as u64,
@@ -249,6 +252,9 @@ impl App {
         let handle = self.metrics.as_ref()?;
         metrics::counter!("skillgraph_sql_statements_total").absolute(self.store.statements_sent());
         metrics::gauge!("skillgraph_catalog_version").set(self.snapshot().version as f64);
+        let (open, idle) = self.store.pool();
+        metrics::gauge!("skillgraph_db_pool_connections", "state" => "open").set(f64::from(open));
+        metrics::gauge!("skillgraph_db_pool_connections", "state" => "idle").set(idle as f64);
         Some(handle.render())
     }
 }

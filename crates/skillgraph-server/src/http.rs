@@ -27,6 +27,7 @@ pub const APPLICATION_JSON: &str = "application/json";
 
 mod cache;
 pub mod graphiql;
+mod observe;
 mod roadmap_files;
 mod ws;
 
@@ -90,9 +91,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/roadmaps/{file}", get(roadmap_files::diagram))
         .route("/roadmaps/{slug}/{file}", get(roadmap_files::checklist))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .layer(body_limit)
         .layer(axum::middleware::from_fn(private_when_authorized))
+        .layer(axum::middleware::from_fn(observe::request_id))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(app);
     match cors {
@@ -276,6 +279,8 @@ async fn respond_on(
     response_type: ResponseType,
     etag: Option<&str>,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let operation = observe::operation_label(request.operation_name.as_deref());
     let access = app.access(bearer_token(headers));
     // Reads are cut off at the timeout; a write runs to its end, so that
     // what committed is always swapped in and answered.
@@ -317,6 +322,7 @@ async fn respond_on(
     } else {
         (StatusCode::OK, serde_json::to_vec(&outcome.response))
     };
+    observe::record(&operation, &outcome.response.errors, started.elapsed());
     let cacheable = outcome.response.errors.is_empty();
     match body {
         Ok(body) => {
@@ -513,6 +519,25 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
 /// Liveness: the process answers.
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Readiness: a snapshot is loaded and the database answers.
+async fn readyz(State(app): State<Arc<App>>) -> Response {
+    match app.store().ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            format!("ready: catalog version {}\n", app.snapshot().version),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: the database does not answer\n",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Prometheus metrics in the text exposition format.

@@ -180,6 +180,20 @@ impl Store {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// The connection pool: open connections and how many of them are idle.
+    pub fn pool(&self) -> (u32, usize) {
+        match self.engine {
+            Engine::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            Engine::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        }
+    }
+
     /// Whether the catalog holds nothing yet: a fresh database.
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(skill::Entity::find().count(&self.db).await? == 0
