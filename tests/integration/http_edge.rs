@@ -394,3 +394,34 @@ async fn every_answer_has_a_request_id_and_metrics_count_operations_and_error_co
         "a JSON line per request, with its id:\n{logs}"
     );
 }
+
+#[tokio::test]
+async fn each_token_and_each_address_has_its_own_rate_limit() {
+    let database = crate::harness::databases().await.remove(0);
+    let server =
+        crate::harness::Server::start(database, &["--rate-limit", "1", "--rate-burst", "3"]);
+    let token = server.token("editor");
+    let query = "{ catalog { version } }";
+    for _ in 0..3 {
+        assert_eq!(server.post(query, json!({})).await.status, 200);
+    }
+    let limited = server.post(query, json!({})).await;
+    assert_eq!(limited.status, 429, "{limited:?}");
+    assert_eq!(limited.error_codes(), ["RATE_LIMITED"]);
+    let wait: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait >= 1, "{wait}");
+    assert_eq!(
+        server.post_as(&token, query, json!({})).await.status,
+        200,
+        "a token has its own bucket"
+    );
+    assert_eq!(
+        server.get("/healthz", "text/plain", &[]).await.status,
+        200,
+        "only /graphql is limited"
+    );
+}

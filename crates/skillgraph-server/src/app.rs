@@ -287,8 +287,12 @@ pub async fn run(
         stopping.stopping.send_replace(true);
     };
     let mut begun = app.stopping();
-    let served =
-        axum::serve(listener, crate::http::router(Arc::clone(&app))).with_graceful_shutdown(signal);
+    let served = axum::serve(
+        listener,
+        crate::http::router(Arc::clone(&app))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal);
     // In-flight requests finish; past the bound, what is left is dropped.
     let served = tokio::select! {
         served = served => served,
@@ -323,6 +327,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         cors_origins: args.cors_origin.clone(),
         max_body_bytes: args.limits.max_body_bytes,
         cache_max_age: args.cache_max_age,
+        rate_per_second: args.rate_limit,
+        rate_burst: args.rate_burst,
     };
     let limits = api::limits::Limits {
         max_depth: args.limits.max_depth,

@@ -279,6 +279,15 @@ pub struct ServeArgs {
     #[arg(long, env = "SKILLGRAPH_CACHE_MAX_AGE", default_value_t = 60)]
     pub cache_max_age: u32,
 
+    /// Requests a second that each bearer token, and each client address
+    /// without one, may send to /graphql; past it, 429 with Retry-After. 0 turns it off.
+    #[arg(long, env = "SKILLGRAPH_RATE_LIMIT", default_value_t = 200)]
+    pub rate_limit: u32,
+
+    /// How many requests beyond the rate a caller may send in a burst.
+    #[arg(long, env = "SKILLGRAPH_RATE_BURST", default_value_t = 400)]
+    pub rate_burst: u32,
+
     /// Let browser pages from this origin call the API (CORS); repeat for
     /// more, `*` for any. Off when not given.
     #[arg(long, env = "SKILLGRAPH_CORS_ORIGIN", value_delimiter = ',')]

@@ -28,6 +28,7 @@ pub const APPLICATION_JSON: &str = "application/json";
 mod cache;
 pub mod graphiql;
 mod observe;
+mod rate;
 mod roadmap_files;
 mod ws;
 
@@ -43,6 +44,10 @@ pub struct EdgeOptions {
     pub max_body_bytes: usize,
     /// How long shared caches may keep an anonymous GET answer, in seconds.
     pub cache_max_age: u32,
+    /// Requests a second each token (or address, without one) may send; 0 for no limit.
+    pub rate_per_second: u32,
+    /// How many requests beyond the rate a caller may send at once.
+    pub rate_burst: u32,
 }
 
 impl Default for EdgeOptions {
@@ -52,6 +57,8 @@ impl Default for EdgeOptions {
             cors_origins: Vec::new(),
             max_body_bytes: 1 << 20,
             cache_max_age: 60,
+            rate_per_second: 0,
+            rate_burst: 1,
         }
     }
 }
@@ -87,7 +94,13 @@ pub fn router(app: Arc<App>) -> Router {
     let router = Router::new()
         .route("/", get(graphiql::graphiql))
         .route("/graphiql-assets/{package}/{*file}", get(graphiql::asset))
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql", {
+            let graphql = get(graphql_get).post(graphql_post);
+            match rate::layer(app.edge().rate_per_second, app.edge().rate_burst) {
+                Some(limit) => graphql.layer(limit),
+                None => graphql,
+            }
+        })
         .route("/roadmaps/{file}", get(roadmap_files::diagram))
         .route("/roadmaps/{slug}/{file}", get(roadmap_files::checklist))
         .route("/healthz", get(healthz))
