@@ -73,6 +73,7 @@ pub struct App {
     edge: crate::http::EdgeOptions,
     limits: api::limits::Limits,
     stopping: tokio::sync::watch::Sender<bool>,
+    persisted: crate::http::persisted::PersistedQueries,
 }
 
 /// How long in-flight requests get to finish once shutdown begins.
@@ -91,6 +92,8 @@ pub struct AppOptions {
     pub edge: crate::http::EdgeOptions,
     /// What one request may ask for.
     pub limits: api::limits::Limits,
+    /// The documents known by hash.
+    pub persisted: Option<crate::http::persisted::PersistedQueries>,
 }
 
 impl App {
@@ -104,6 +107,7 @@ impl App {
             verifier,
             edge,
             limits,
+            persisted,
         } = options;
         let store = Store::open(database_url).await?;
         if seed && store.is_empty().await? {
@@ -134,6 +138,8 @@ impl App {
             verifier: verifier.map(Arc::new),
             edge,
             stopping: tokio::sync::watch::channel(false).0,
+            persisted: persisted
+                .unwrap_or_else(|| crate::http::persisted::PersistedQueries::new(1000, None)),
         }))
     }
 
@@ -214,6 +220,11 @@ impl App {
                 verifier: self.verifier.clone(),
             }),
         }
+    }
+
+    /// The documents known by hash (automatic persisted queries, or the trusted ones).
+    pub fn persisted(&self) -> &crate::http::persisted::PersistedQueries {
+        &self.persisted
     }
 
     /// Turns true when shutdown begins: long-lived connections (WebSocket
@@ -340,6 +351,23 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         introspection: !args.limits.no_introspection,
         suggestions: !args.limits.no_suggestions,
     };
+    let trusted = match &args.trusted_documents {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| StartError::Setting {
+                setting: "--trusted-documents (SKILLGRAPH_TRUSTED_DOCUMENTS)",
+                message: format!("cannot read {}: {e}", path.display()),
+            })?;
+            let manifest = crate::http::persisted::PersistedQueries::read_manifest(&text).map_err(
+                |message| StartError::Setting {
+                    setting: "--trusted-documents (SKILLGRAPH_TRUSTED_DOCUMENTS)",
+                    message: format!("{}: {message}", path.display()),
+                },
+            )?;
+            Some(manifest)
+        }
+        None => None,
+    };
+    let persisted = crate::http::persisted::PersistedQueries::new(args.apq_cache_size, trusted);
     let app = App::open(
         &args.database.database_url,
         AppOptions {
@@ -348,6 +376,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
             verifier,
             edge,
             limits,
+            persisted: Some(persisted),
         },
     )
     .await?;

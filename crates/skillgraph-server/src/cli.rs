@@ -279,6 +279,17 @@ pub struct ServeArgs {
     #[arg(long, env = "SKILLGRAPH_CACHE_MAX_AGE", default_value_t = 60)]
     pub cache_max_age: u32,
 
+    /// How many automatic persisted queries (Apollo's
+    /// `extensions.persistedQuery`) are kept, least recently used first out; 0 turns them off.
+    #[arg(long, env = "SKILLGRAPH_APQ_CACHE_SIZE", default_value_t = 1000)]
+    pub apq_cache_size: usize,
+
+    /// Run only the documents of this manifest (a JSON object of SHA-256
+    /// hash to document, as graphql-codegen's persisted documents write it),
+    /// named by `documentId`, by hash or by their text.
+    #[arg(long, env = "SKILLGRAPH_TRUSTED_DOCUMENTS")]
+    pub trusted_documents: Option<std::path::PathBuf>,
+
     /// Requests a second that each bearer token, and each client address
     /// without one, may send to /graphql; past it, 429 with Retry-After. 0 turns it off.
     #[arg(long, env = "SKILLGRAPH_RATE_LIMIT", default_value_t = 200)]

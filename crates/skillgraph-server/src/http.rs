@@ -28,6 +28,7 @@ pub const APPLICATION_JSON: &str = "application/json";
 mod cache;
 pub mod graphiql;
 mod observe;
+pub mod persisted;
 mod rate;
 mod roadmap_files;
 mod ws;
@@ -216,6 +217,7 @@ struct Params {
     operation_name: Option<String>,
     variables: Option<serde_json::Value>,
     extensions: Option<serde_json::Value>,
+    document_id: Option<String>,
 }
 
 /// Parameters as a query string carries them: variables and extensions are JSON text.
@@ -226,6 +228,7 @@ struct GetParams {
     operation_name: Option<String>,
     variables: Option<String>,
     extensions: Option<String>,
+    document_id: Option<String>,
 }
 
 /// Checks the parameters and makes an async-graphql request of them.
@@ -443,17 +446,23 @@ async fn graphql_get(
         params.extensions.as_deref(),
         Some(response_type.media_type()),
     ]);
-    let request = parse_json("variables", params.variables)
-        .and_then(|variables| {
-            Ok(Params {
-                query: params.query,
-                operation_name: params.operation_name,
-                variables,
-                extensions: parse_json("extensions", params.extensions)?,
-            })
+    let request = parse_json("variables", params.variables).and_then(|variables| {
+        Ok(Params {
+            query: params.query,
+            operation_name: params.operation_name,
+            variables,
+            extensions: parse_json("extensions", params.extensions)?,
+            document_id: params.document_id,
         })
-        .and_then(graphql_request);
-    let request = match request {
+    });
+    let mut params = match request {
+        Ok(params) => params,
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, response_type, &message),
+    };
+    if let Some(answered) = persisted_document(&app, &mut params, response_type) {
+        return answered;
+    }
+    let request = match graphql_request(params) {
         Ok(request) => request,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, response_type, &message),
     };
@@ -513,7 +522,7 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
             "send the request as application/json",
         );
     }
-    let params: Params = match serde_json::from_slice(&body) {
+    let mut params: Params = match serde_json::from_slice(&body) {
         Ok(params) => params,
         Err(e) => {
             return refuse(
@@ -523,10 +532,52 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
             );
         }
     };
+    if let Some(answered) = persisted_document(&app, &mut params, response_type) {
+        return answered;
+    }
     match graphql_request(params) {
         Ok(request) => respond(&app, &headers, request, response_type).await,
         Err(message) => refuse(StatusCode::BAD_REQUEST, response_type, &message),
     }
+}
+
+/// Fills in the query of a request that names a persisted document, or
+/// answers it (`Some`): PERSISTED_QUERY_NOT_FOUND (200, as Apollo clients expect,
+/// so they resend with the query), DOCUMENT_NOT_TRUSTED (400).
+fn persisted_document(
+    app: &App,
+    params: &mut Params,
+    response_type: ResponseType,
+) -> Option<Response> {
+    use persisted::Refusal;
+    let resolved = app.persisted().resolve(
+        &mut params.query,
+        params.extensions.as_ref(),
+        params.document_id.as_deref(),
+    );
+    let (status, code, message) = match resolved {
+        Ok(()) => return None,
+        Err(Refusal::NotFound) => (
+            StatusCode::OK,
+            "PERSISTED_QUERY_NOT_FOUND",
+            "PersistedQueryNotFound".to_owned(),
+        ),
+        Err(Refusal::NotTrusted) => (
+            StatusCode::BAD_REQUEST,
+            "DOCUMENT_NOT_TRUSTED",
+            "this server runs only its trusted documents; this request names none of them"
+                .to_owned(),
+        ),
+        Err(Refusal::Bad(message)) => (StatusCode::BAD_REQUEST, codes::BAD_USER_INPUT, message),
+    };
+    let body =
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(response_type.media_type()),
+    );
+    Some(response)
 }
 
 /// Liveness: the process answers.
