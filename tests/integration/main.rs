@@ -16,6 +16,7 @@ mod import_export;
 mod learners;
 mod lifecycle;
 mod limits;
+mod outages;
 mod persisted;
 mod read_api;
 mod readme;

@@ -157,35 +157,50 @@ impl App {
     /// reloads on every notification, and after a reconnect catches up on
     /// whatever it may have missed. Runs until the process ends.
     pub async fn follow_replicas(self: Arc<Self>) {
-        let mut listener = loop {
-            match self.store.listen().await {
-                Ok(Some(listener)) => break listener,
-                Ok(None) => return,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot listen for catalog changes; retrying");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                }
-            }
-        };
         loop {
-            let newer = match listener.next().await {
-                Ok(skillgraph_store::Heard::Version(version)) => version > self.snapshot().version,
-                Ok(skillgraph_store::Heard::Reconnected) => match self.store.version().await {
-                    Ok(version) => version > self.snapshot().version,
+            // (Re)connect: LISTEN first, then compare versions, so nothing
+            // committed while we were away is missed.
+            let mut listener = loop {
+                match self.store.listen().await {
+                    Ok(Some(listener)) => break listener,
+                    Ok(None) => return,
                     Err(e) => {
-                        tracing::warn!(error = %e, "cannot read the catalog version");
-                        true
+                        tracing::warn!(error = %e, "cannot listen for catalog changes; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
-                },
-                Err(e) => {
-                    tracing::warn!(error = %e, "lost the catalog change listener; reconnecting");
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                    true
                 }
             };
-            if newer && let Err(e) = self.reload().await {
-                tracing::warn!(error = %e, "cannot reload the catalog");
+            self.catch_up().await;
+            loop {
+                match listener.next().await {
+                    Ok(skillgraph_store::Heard::Version(version)) => {
+                        if version > self.snapshot().version
+                            && let Err(e) = self.reload().await
+                        {
+                            tracing::warn!(error = %e, "cannot reload the catalog");
+                        }
+                    }
+                    Ok(skillgraph_store::Heard::Reconnected) => self.catch_up().await,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the catalog change listener; reconnecting");
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        break;
+                    }
+                }
             }
+        }
+    }
+
+    /// Reloads when the committed version is newer than the snapshot's.
+    async fn catch_up(&self) {
+        match self.store.version().await {
+            Ok(version) if version > self.snapshot().version => {
+                if let Err(e) = self.reload().await {
+                    tracing::warn!(error = %e, "cannot reload the catalog");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the catalog version"),
         }
     }
 

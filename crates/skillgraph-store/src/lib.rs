@@ -55,7 +55,10 @@ pub enum StoreError {
     Migrate(DbErr),
     /// A statement failed.
     #[error("database error: {0}")]
-    Database(#[from] DbErr),
+    Database(DbErr),
+    /// The database cannot be reached right now; nothing was written.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(DbErr),
     /// A stored row does not hold a valid value.
     #[error("stored {table} row {id} is invalid: {reason}")]
     Corrupt {
@@ -136,8 +139,9 @@ impl Store {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10));
+            .connect_timeout(Duration::from_secs(3))
+            // Writes fail fast when the database is away; reads never wait on it.
+            .acquire_timeout(Duration::from_secs(3));
         if engine == Engine::Sqlite {
             options.max_connections(4).map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
@@ -217,6 +221,34 @@ impl Store {
         let loaded = read_catalog(&txn).await?;
         txn.commit().await?;
         Ok(loaded)
+    }
+}
+
+impl From<DbErr> for StoreError {
+    fn from(error: DbErr) -> Self {
+        use sea_orm::RuntimeErr;
+        let unreachable = |e: &sqlx::Error| {
+            matches!(
+                e,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Tls(_)
+            )
+        };
+        let away = match &error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+                unreachable(e)
+            }
+            _ => false,
+        };
+        if away {
+            StoreError::Unavailable(error)
+        } else {
+            StoreError::Database(error)
+        }
     }
 }
 

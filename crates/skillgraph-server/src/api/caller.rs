@@ -35,13 +35,24 @@ pub struct Identities {
 #[derive(Debug, Clone)]
 enum Refusal {
     Unauthenticated(String),
+    Unavailable(String),
     Internal(String),
+}
+
+impl Refusal {
+    fn store(error: skillgraph_store::StoreError) -> Self {
+        match ApiError::store(error) {
+            ApiError::Unavailable(detail) => Self::Unavailable(detail),
+            other => Self::Internal(format!("{other:?}")),
+        }
+    }
 }
 
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
             Refusal::Unauthenticated(why) => ApiError::NotAuthenticated(why),
+            Refusal::Unavailable(detail) => ApiError::Unavailable(detail),
             Refusal::Internal(detail) => ApiError::Internal(detail),
         }
     }
@@ -137,12 +148,7 @@ impl Caller {
         let store = self.store()?;
         let resolved = self
             .actor
-            .get_or_init(|| async {
-                store
-                    .authenticate(token)
-                    .await
-                    .map_err(|e| Refusal::Internal(e.to_string()))
-            })
+            .get_or_init(|| async { store.authenticate(token).await.map_err(Refusal::store) })
             .await;
         match resolved {
             Ok(actor) => Ok(actor.as_ref()),
@@ -185,7 +191,7 @@ impl Caller {
                         Ok(None) => Err(Refusal::Unauthenticated(
                             "this learner token is not known".into(),
                         )),
-                        Err(e) => Err(Refusal::Internal(e.to_string())),
+                        Err(e) => Err(Refusal::store(e)),
                     }
                 }
             })
@@ -266,7 +272,7 @@ impl Caller {
                     .all_statuses(learner)
                     .await
                     .map(Arc::new)
-                    .map_err(|e| Refusal::Internal(e.to_string()))
+                    .map_err(Refusal::store)
             })
             .await;
         loaded.clone().map(Some).map_err(Into::into)

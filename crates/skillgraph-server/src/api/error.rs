@@ -33,6 +33,8 @@ pub enum ApiError {
         /// Extra extensions, e.g. the cycle as a list of slugs.
         details: Vec<(&'static str, async_graphql::Value)>,
     },
+    /// The database cannot be reached; reads still work, writes do not.
+    Unavailable(String),
     /// Something failed on our side; the detail is logged, never sent.
     Internal(String),
 }
@@ -49,6 +51,8 @@ pub mod codes {
     pub const NOT_FOUND: &str = "NOT_FOUND";
     /// The write conflicts with the catalog (a cycle, a taken slug, dependents).
     pub const CONFLICT: &str = "CONFLICT";
+    /// The database is unavailable: try the write again later.
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
     /// The server failed; nothing about the failure is disclosed.
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
 }
@@ -71,6 +75,9 @@ impl ApiError {
             Self::Unauthenticated => {
                 "this operation needs `Authorization: Bearer <token>` with a valid token"
             }
+            Self::Unavailable(_) => {
+                "the database is unavailable; reads are served, writes are not: try again shortly"
+            }
             Self::Internal(_) => "internal server error",
         }
     }
@@ -83,15 +90,32 @@ impl ApiError {
             Self::Forbidden(_) => codes::FORBIDDEN,
             Self::NotFound(_) => codes::NOT_FOUND,
             Self::Conflict { .. } => codes::CONFLICT,
+            Self::Unavailable(_) => codes::SERVICE_UNAVAILABLE,
             Self::Internal(_) => codes::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl ApiError {
+    /// A store failure as a client sees it: unavailable, or internal.
+    pub fn store(error: skillgraph_store::StoreError) -> Self {
+        match error {
+            skillgraph_store::StoreError::Unavailable(_) => Self::Unavailable(error.to_string()),
+            other => Self::Internal(other.to_string()),
         }
     }
 }
 
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
-        if let ApiError::Internal(detail) = &error {
-            tracing::error!(%detail, "internal error while resolving a request");
+        match &error {
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "internal error while resolving a request");
+            }
+            ApiError::Unavailable(detail) => {
+                tracing::warn!(%detail, "a write met an unavailable database");
+            }
+            _ => {}
         }
         let code = error.code();
         let message = error.message().to_owned();

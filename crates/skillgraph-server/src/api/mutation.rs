@@ -140,7 +140,7 @@ fn write_error(error: StoreError) -> ApiError {
                 },
             }
         }
-        other => ApiError::Internal(other.to_string()),
+        other => ApiError::store(other),
     }
 }
 

@@ -460,7 +460,7 @@ impl CatalogQuery {
             .store
             .change_log(limit)
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(ApiError::store)?;
         Ok(records
             .into_iter()
             .map(|r| ChangeLogEntry {

@@ -79,7 +79,7 @@ fn import_error(error: StoreError) -> ApiError {
                 },
             }
         }
-        other => ApiError::Internal(other.to_string()),
+        other => ApiError::store(other),
     }
 }
 

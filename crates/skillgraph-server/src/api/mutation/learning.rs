@@ -154,7 +154,7 @@ impl LearningMutations {
         store(ctx)?
             .set_statuses(&learner, &statuses)
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(ApiError::store)?;
         Ok(SkillStatusesPayload {
             snapshot: latest(ctx)?,
             skills: statuses.iter().map(|(s, _)| *s).collect(),
@@ -182,7 +182,7 @@ impl LearningMutations {
         store(ctx)?
             .set_statuses(&learner, &statuses)
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(ApiError::store)?;
         Ok(SkillStatusesPayload {
             snapshot: latest(ctx)?,
             skills: statuses.iter().map(|(s, _)| *s).collect(),
@@ -208,7 +208,7 @@ impl LearningMutations {
         store(ctx)?
             .delete_learner(&learner)
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(ApiError::store)?;
         Ok(DeleteViewerPayload { learner })
     }
 
@@ -232,7 +232,7 @@ impl LearningMutations {
             .store
             .create_learner(label)
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(ApiError::store)?;
         Ok(LearnerTokenPayload { learner, token })
     }
 }
