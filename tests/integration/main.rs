@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod outages;
 mod persisted;
+mod random_queries;
 mod read_api;
 mod readme;
 mod replicas;
