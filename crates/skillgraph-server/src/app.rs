@@ -209,7 +209,9 @@ impl App {
         let started = std::time::Instant::now();
         let loaded = self.store.load().await?;
         let version = loaded.version;
-        let offered = self.slot.offer(Arc::new(CatalogSnapshot::new(loaded)?));
+        let offered = self
+            .slot
+            .offer(Arc::new(CatalogSnapshot::build(loaded).await?));
         metrics::histogram!("skillgraph_snapshot_reload_seconds")
             .record(started.elapsed().as_secs_f64());
         if offered {

@@ -45,6 +45,15 @@ pub struct CatalogSnapshot {
 }
 
 impl CatalogSnapshot {
+    /// Derives the search index of a loaded catalog off the async threads,
+    /// so that building it never stalls the requests being served.
+    pub async fn build(loaded: LoadedCatalog) -> Result<Self, SearchError> {
+        match tokio::task::spawn_blocking(move || Self::new(loaded)).await {
+            Ok(built) => built,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+
     /// Derives the search index of a loaded catalog.
     pub fn new(loaded: LoadedCatalog) -> Result<Self, SearchError> {
         let LoadedCatalog {

@@ -158,7 +158,9 @@ async fn commit_created(
         .await
         .map_err(write_error)?;
     let next = Arc::new(
-        CatalogSnapshot::new(applied.catalog).map_err(|e| ApiError::Internal(e.to_string()))?,
+        CatalogSnapshot::build(applied.catalog)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
     );
     writes.current.offer(Arc::clone(&next));
     Ok((next, applied.created))

@@ -120,8 +120,11 @@ impl AdminMutations {
                 message: "the catalog already holds data; pass `merge: true` to put the bundle's things in place of those with the same slug and add the rest".into(),
                 details: Vec::new(),
             })?;
-        let snapshot =
-            Arc::new(CatalogSnapshot::new(loaded).map_err(|e| ApiError::Internal(e.to_string()))?);
+        let snapshot = Arc::new(
+            CatalogSnapshot::build(loaded)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        );
         writes.current.offer(Arc::clone(&snapshot));
         Ok(ImportBundlePayload {
             snapshot,
