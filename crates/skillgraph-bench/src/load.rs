@@ -81,9 +81,9 @@ async fn client_loop(id: usize, args: Arc<Args>, tally: Arc<Tally>, until: Insta
     let mut n: u64 = 0;
     while Instant::now() < until {
         n += 1;
-        let (body, write) = if n % args.write_every == 0 {
+        let (body, write) = if n.is_multiple_of(args.write_every) {
             let created = tally.skills.lock().await.len();
-            if created >= 2 && n % (args.write_every * 2) == 0 {
+            if created >= 2 && n.is_multiple_of(args.write_every * 2) {
                 // An edge between two skills made here; some close a cycle
                 // and are refused, which is the point.
                 let skills = tally.skills.lock().await.clone();
@@ -100,11 +100,15 @@ async fn client_loop(id: usize, args: Arc<Args>, tally: Arc<Tally>, until: Insta
                     true,
                 )
             }
-        } else if n % 3 == 0 {
+        } else if n.is_multiple_of(3) {
             let q = ["git", "kubernets", "sql", "api"][n as usize % 4];
             (json!({ "query": SEARCH, "variables": { "q": q } }), false)
         } else {
-            let slug = if n % 2 == 0 { "backend" } else { "devops" };
+            let slug = if n.is_multiple_of(2) {
+                "backend"
+            } else {
+                "devops"
+            };
             (
                 json!({ "query": NESTED, "variables": { "slug": slug } }),
                 false,
