@@ -135,6 +135,22 @@ fn parse(
         .collect()
 }
 
+/// Stores a learner's statuses and answers with the skills written.
+async fn write_statuses(
+    ctx: &Context<'_>,
+    learner: &str,
+    statuses: Vec<(SkillId, LearningStatus)>,
+) -> Result<SkillStatusesPayload, ApiError> {
+    store(ctx)?
+        .set_statuses(learner, &statuses)
+        .await
+        .map_err(ApiError::store)?;
+    Ok(SkillStatusesPayload {
+        snapshot: latest(ctx)?,
+        skills: statuses.iter().map(|(s, _)| *s).collect(),
+    })
+}
+
 /// A learner's writes.
 #[derive(Default)]
 pub struct LearningMutations;
@@ -151,14 +167,7 @@ impl LearningMutations {
     ) -> Result<SkillStatusesPayload> {
         let (_, learner) = learner(ctx).await?;
         let statuses = parse(ctx, vec![input], "input")?;
-        store(ctx)?
-            .set_statuses(&learner, &statuses)
-            .await
-            .map_err(ApiError::store)?;
-        Ok(SkillStatusesPayload {
-            snapshot: latest(ctx)?,
-            skills: statuses.iter().map(|(s, _)| *s).collect(),
-        })
+        Ok(write_statuses(ctx, &learner, statuses).await?)
     }
 
     /// Sets the caller's status of many skills at once, all or nothing.
@@ -179,14 +188,7 @@ impl LearningMutations {
             .into());
         }
         let statuses = parse(ctx, input.statuses, "input.statuses")?;
-        store(ctx)?
-            .set_statuses(&learner, &statuses)
-            .await
-            .map_err(ApiError::store)?;
-        Ok(SkillStatusesPayload {
-            snapshot: latest(ctx)?,
-            skills: statuses.iter().map(|(s, _)| *s).collect(),
-        })
+        Ok(write_statuses(ctx, &learner, statuses).await?)
     }
 
     /// Removes everything stored about the caller as a learner: every
