@@ -357,6 +357,16 @@ async fn every_answer_has_a_request_id_and_metrics_count_operations_and_error_co
         .await
         .unwrap();
     assert_eq!(bad.status(), 200);
+    const SECRET: &str =
+        "sg_editor_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let forged = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(SECRET)
+        .json(&json!({ "query": "mutation { deleteSkill(input: { skill: \"git\" }) { catalogVersion } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 200);
     let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let metrics = client
@@ -382,6 +392,7 @@ async fn every_answer_has_a_request_id_and_metrics_count_operations_and_error_co
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
     let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(!logs.contains(SECRET), "a token never reaches the logs");
     let traced_lines: Vec<serde_json::Value> = logs
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())

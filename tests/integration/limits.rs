@@ -100,8 +100,18 @@ async fn introspection_suggestions_timeouts_and_body_size_are_the_operators_choi
             "1",
             "--max-body-bytes",
             "4096",
+            "--max-page-size",
+            "10",
         ],
     );
+    let page = closed
+        .post("{ skills(first: 11) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(page.error_codes(), ["BAD_USER_INPUT"], "{page:?}");
+    let fits = closed
+        .post("{ skills(first: 10) { totalCount } }", json!({}))
+        .await;
+    assert!(fits.body.get("errors").is_none(), "{fits:?}");
     let schema = closed
         .post("{ __schema { types { name } } }", json!({}))
         .await;

@@ -358,6 +358,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         rate_per_second: args.rate_limit,
         rate_burst: args.rate_burst,
     };
+    api::connection::set_max_page_size(args.limits.max_page_size);
     let limits = api::limits::Limits {
         max_depth: args.limits.max_depth,
         max_complexity: args.limits.max_complexity,

@@ -224,6 +224,10 @@ pub struct LimitArgs {
     #[arg(long, env = "SKILLGRAPH_MAX_FIELDS", default_value_t = 5000)]
     pub max_fields: usize,
 
+    /// Largest page of a connection (`first`/`last`).
+    #[arg(long, env = "SKILLGRAPH_MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: usize,
+
     /// Largest request body in bytes; a larger one is answered 413.
     #[arg(long, env = "SKILLGRAPH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,

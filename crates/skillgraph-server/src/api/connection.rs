@@ -13,8 +13,21 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::error::ApiError;
 
-/// The largest page a client may ask for.
+/// The largest page a client may ask for, unless the operator sets another.
 pub const MAX_PAGE_SIZE: usize = 100;
+
+/// The largest page of this process: set once at start (`--max-page-size`).
+static PAGE_SIZE_LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Sets the largest page for the life of the process; the first call wins.
+pub fn set_max_page_size(size: usize) {
+    let _ = PAGE_SIZE_LIMIT.set(size.max(1));
+}
+
+/// The largest page a client may ask for in this process.
+pub fn max_page_size() -> usize {
+    PAGE_SIZE_LIMIT.get().copied().unwrap_or(MAX_PAGE_SIZE)
+}
 /// The page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 
@@ -139,8 +152,9 @@ fn page_size(name: &str, value: Option<i32>) -> Result<Option<usize>, ApiError> 
         Some(n) if n < 0 => Err(ApiError::bad_input(format!(
             "`{name}` must not be negative; got {n}"
         ))),
-        Some(n) if n as usize > MAX_PAGE_SIZE => Err(ApiError::bad_input(format!(
-            "`{name}` may be at most {MAX_PAGE_SIZE}; got {n}"
+        Some(n) if n as usize > max_page_size() => Err(ApiError::bad_input(format!(
+            "`{name}` may be at most {}; got {n}",
+            max_page_size()
         ))),
         Some(n) => Ok(Some(n as usize)),
     }

@@ -67,7 +67,7 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize)
     let size = first
         .or(last)
         .map_or(super::connection::DEFAULT_PAGE_SIZE, |n| n.max(1) as usize)
-        .min(super::connection::MAX_PAGE_SIZE);
+        .min(super::connection::max_page_size());
     size.saturating_mul(child_complexity).saturating_add(1)
 }
 

@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, Interface, Object, Result};
 use skillgraph_domain::Catalog;
 use skillgraph_search::{HitKind, MatchedField};
 
-use super::connection::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs};
+use super::connection::{DEFAULT_PAGE_SIZE, Page, PageArgs, max_page_size};
 use super::error::ApiError;
 use super::snapshot;
 use super::types::{Guide, Resource, Skill};
@@ -186,7 +186,7 @@ impl SearchQuery {
             ..PageArgs::default()
         };
         let (offset, limit) = args.forward_window()?;
-        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
+        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).min(max_page_size());
         let kinds: Vec<skillgraph_search::SearchKind> = kinds
             .unwrap_or_default()
             .into_iter()
