@@ -371,47 +371,43 @@ fn resource_draft(
     })
 }
 
-/// The answer of a resource write: the resource as committed.
-pub struct ResourcePayload {
-    snapshot: Snapshot,
-    resource: Option<ResourceId>,
+/// Declares the payload of a write that answers with one thing as it
+/// committed (`null` after a delete) and the catalog version it produced.
+macro_rules! payload {
+    ($(#[$doc:meta])* $name:ident { $field:ident: $id:ty => $wrapper:ident via $lookup:ident, $field_doc:literal }) => {
+        $(#[$doc])*
+        pub struct $name {
+            snapshot: Snapshot,
+            $field: Option<$id>,
+        }
+
+        $(#[$doc])*
+        #[Object]
+        impl $name {
+            #[doc = $field_doc]
+            async fn $field(&self) -> Option<$wrapper<'_>> {
+                let catalog = &self.snapshot.catalog;
+                Some($wrapper::new(catalog, catalog.$lookup(self.$field?)?))
+            }
+
+            /// The catalog version the write produced.
+            async fn catalog_version(&self) -> i64 {
+                self.snapshot.version
+            }
+        }
+    };
 }
+pub(crate) use payload;
 
-/// The answer of a resource write: the resource as committed.
-#[Object]
-impl ResourcePayload {
-    /// The resource after the write; null after a delete.
-    async fn resource(&self) -> Option<Resource<'_>> {
-        let catalog = &self.snapshot.catalog;
-        Some(Resource::new(catalog, catalog.resource(self.resource?)?))
-    }
+payload!(
+    /// The answer of a resource write: the resource as committed.
+    ResourcePayload { resource: ResourceId => Resource via resource, "The resource after the write; null after a delete." }
+);
 
-    /// The catalog version the write produced.
-    async fn catalog_version(&self) -> i64 {
-        self.snapshot.version
-    }
-}
-
-/// The answer of a skill write: the skill as committed.
-pub struct SkillPayload {
-    snapshot: Snapshot,
-    skill: Option<SkillId>,
-}
-
-/// The answer of a skill write: the skill as committed.
-#[Object]
-impl SkillPayload {
-    /// The skill after the write; null after a delete.
-    async fn skill(&self) -> Option<Skill<'_>> {
-        let catalog = &self.snapshot.catalog;
-        Some(Skill::new(catalog, catalog.skill(self.skill?)?))
-    }
-
-    /// The catalog version the write produced.
-    async fn catalog_version(&self) -> i64 {
-        self.snapshot.version
-    }
-}
+payload!(
+    /// The answer of a skill write: the skill as committed.
+    SkillPayload { skill: SkillId => Skill via skill, "The skill after the write; null after a delete." }
+);
 
 /// Writes to skills, their edges and their resources.
 #[derive(Default)]

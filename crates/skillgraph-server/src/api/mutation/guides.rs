@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
 use skillgraph_domain::change::{AuthorDraft, AuthorPatch, Change, GuideDraft, GuidePatch};
 use skillgraph_domain::{AuthorId, Catalog, GuideId, HttpsUrl, Markdown, SkillId, Slug, Title};
 
-use super::{commit, commit_created, field, latest, list, skill_id};
+use super::{commit, commit_created, field, latest, list, payload, skill_id};
 use crate::api::Snapshot;
 use crate::api::error::ApiError;
 use crate::api::scalars::Date;
@@ -145,47 +145,15 @@ pub struct DeleteAuthorInput {
     pub author: String,
 }
 
-/// The answer of a guide write: the guide as committed.
-pub struct GuidePayload {
-    snapshot: Snapshot,
-    guide: Option<GuideId>,
-}
+payload!(
+    /// The answer of a guide write: the guide as committed.
+    GuidePayload { guide: GuideId => Guide via guide, "The guide after the write; null after a delete." }
+);
 
-/// The answer of a guide write: the guide as committed.
-#[Object]
-impl GuidePayload {
-    /// The guide after the write; null after a delete.
-    async fn guide(&self) -> Option<Guide<'_>> {
-        let catalog = &self.snapshot.catalog;
-        Some(Guide::new(catalog, catalog.guide(self.guide?)?))
-    }
-
-    /// The catalog version the write produced.
-    async fn catalog_version(&self) -> i64 {
-        self.snapshot.version
-    }
-}
-
-/// The answer of an author write: the author as committed.
-pub struct AuthorPayload {
-    snapshot: Snapshot,
-    author: Option<AuthorId>,
-}
-
-/// The answer of an author write: the author as committed.
-#[Object]
-impl AuthorPayload {
-    /// The author after the write; null after a delete.
-    async fn author(&self) -> Option<Author<'_>> {
-        let catalog = &self.snapshot.catalog;
-        Some(Author::new(catalog, catalog.author(self.author?)?))
-    }
-
-    /// The catalog version the write produced.
-    async fn catalog_version(&self) -> i64 {
-        self.snapshot.version
-    }
-}
+payload!(
+    /// The answer of an author write: the author as committed.
+    AuthorPayload { author: AuthorId => Author via author, "The author after the write; null after a delete." }
+);
 
 /// A three-state input: left out, cleared with null, or set.
 fn tristate<T, U>(

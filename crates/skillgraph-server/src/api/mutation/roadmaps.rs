@@ -10,7 +10,7 @@ use skillgraph_domain::change::{
 };
 use skillgraph_domain::{Catalog, ItemId, Markdown, RoadmapId, SectionId, Slug, Title};
 
-use super::{commit, commit_created, field, latest, skill_id};
+use super::{commit, commit_created, field, latest, payload, skill_id};
 use crate::api::Snapshot;
 use crate::api::error::ApiError;
 use crate::api::ids::NodeId;
@@ -182,26 +182,10 @@ pub struct RemoveRoadmapItemInput {
     pub id: ID,
 }
 
-/// The answer of a roadmap write: the roadmap as committed.
-pub struct RoadmapPayload {
-    snapshot: Snapshot,
-    roadmap: Option<RoadmapId>,
-}
-
-/// The answer of a roadmap write: the roadmap as committed.
-#[Object]
-impl RoadmapPayload {
-    /// The roadmap after the write; null after a delete.
-    async fn roadmap(&self) -> Option<Roadmap<'_>> {
-        let catalog = &self.snapshot.catalog;
-        Some(Roadmap::new(catalog, catalog.roadmap(self.roadmap?)?))
-    }
-
-    /// The catalog version the write produced.
-    async fn catalog_version(&self) -> i64 {
-        self.snapshot.version
-    }
-}
+payload!(
+    /// The answer of a roadmap write: the roadmap as committed.
+    RoadmapPayload { roadmap: RoadmapId => Roadmap via roadmap, "The roadmap after the write; null after a delete." }
+);
 
 /// The answer of a section write: the section and its roadmap as committed.
 pub struct RoadmapSectionPayload {
