@@ -208,6 +208,15 @@ pub(crate) fn skill_id(catalog: &Catalog, path: &str, slug: &str) -> Result<Skil
         .ok_or_else(|| ApiError::NotFound(format!("`{path}`: there is no skill `{slug}`")))
 }
 
+/// Parses an optional input field, naming its path when it is malformed.
+pub(crate) fn optional<T>(
+    path: &str,
+    value: Option<String>,
+    parse: impl FnOnce(String) -> Result<T, ValueError>,
+) -> Result<Option<T>, ApiError> {
+    value.map(|v| field(path, parse(v))).transpose()
+}
+
 /// Parses a list input, naming the path of a malformed entry.
 pub(crate) fn list<T>(
     path: &str,
@@ -460,22 +469,10 @@ impl SkillMutations {
         let catalog = &latest.catalog;
         let skill = skill_id(catalog, "input.skill", &input.skill)?;
         let patch = SkillPatch {
-            slug: input
-                .slug
-                .map(|s| field("input.slug", Slug::parse(s)))
-                .transpose()?,
-            name: input
-                .name
-                .map(|s| field("input.name", Title::parse(s)))
-                .transpose()?,
-            summary: input
-                .summary
-                .map(|s| field("input.summary", Summary::parse(s)))
-                .transpose()?,
-            description: input
-                .description
-                .map(|s| field("input.description", Markdown::parse(s)))
-                .transpose()?,
+            slug: optional("input.slug", input.slug, Slug::parse)?,
+            name: optional("input.name", input.name, Title::parse)?,
+            summary: optional("input.summary", input.summary, Summary::parse)?,
+            description: optional("input.description", input.description, Markdown::parse)?,
             level: input.level.map(Into::into),
             tags: list("input.tags", input.tags, Slug::parse)?,
             aliases: list("input.aliases", input.aliases, Alias::parse)?,

@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
 use skillgraph_domain::change::{AuthorDraft, AuthorPatch, Change, GuideDraft, GuidePatch};
 use skillgraph_domain::{AuthorId, Catalog, GuideId, HttpsUrl, Markdown, SkillId, Slug, Title};
 
-use super::{commit, commit_created, field, latest, list, payload, skill_id};
+use super::{commit, commit_created, field, latest, list, optional, payload, skill_id};
 use crate::api::Snapshot;
 use crate::api::error::ApiError;
 use crate::api::scalars::Date;
@@ -220,22 +220,10 @@ impl GuideMutations {
         let catalog = &latest.catalog;
         let guide = guide_id(catalog, "input.guide", &input.guide)?;
         let patch = GuidePatch {
-            slug: input
-                .slug
-                .map(|s| field("input.slug", Slug::parse(s)))
-                .transpose()?,
-            title: input
-                .title
-                .map(|s| field("input.title", Title::parse(s)))
-                .transpose()?,
-            description: input
-                .description
-                .map(|s| field("input.description", Markdown::parse(s)))
-                .transpose()?,
-            url: input
-                .url
-                .map(|s| field("input.url", HttpsUrl::parse(s)))
-                .transpose()?,
+            slug: optional("input.slug", input.slug, Slug::parse)?,
+            title: optional("input.title", input.title, Title::parse)?,
+            description: optional("input.description", input.description, Markdown::parse)?,
+            url: optional("input.url", input.url, HttpsUrl::parse)?,
             author: tristate(input.author, |a| author_id(catalog, "input.author", &a))?,
             published: tristate(input.published_on, |d| Ok(d.0))?,
             tags: list("input.tags", input.tags, Slug::parse)?,
@@ -294,14 +282,8 @@ impl GuideMutations {
         let catalog = &latest.catalog;
         let author = author_id(catalog, "input.author", &input.author)?;
         let patch = AuthorPatch {
-            handle: input
-                .handle
-                .map(|s| field("input.handle", Slug::parse(s)))
-                .transpose()?,
-            name: input
-                .name
-                .map(|s| field("input.name", Title::parse(s)))
-                .transpose()?,
+            handle: optional("input.handle", input.handle, Slug::parse)?,
+            name: optional("input.name", input.name, Title::parse)?,
             links: list("input.links", input.links, HttpsUrl::parse)?,
         };
         let snapshot = commit(ctx, Change::UpdateAuthor { author, patch }).await?;

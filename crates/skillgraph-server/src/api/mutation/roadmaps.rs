@@ -10,7 +10,7 @@ use skillgraph_domain::change::{
 };
 use skillgraph_domain::{Catalog, ItemId, Markdown, RoadmapId, SectionId, Slug, Title};
 
-use super::{commit, commit_created, field, latest, payload, skill_id};
+use super::{commit, commit_created, field, latest, optional, payload, skill_id};
 use crate::api::Snapshot;
 use crate::api::error::ApiError;
 use crate::api::ids::NodeId;
@@ -302,18 +302,9 @@ impl RoadmapMutations {
         let catalog = &latest.catalog;
         let roadmap = roadmap_id(catalog, "input.roadmap", &input.roadmap)?;
         let patch = RoadmapPatch {
-            slug: input
-                .slug
-                .map(|s| field("input.slug", Slug::parse(s)))
-                .transpose()?,
-            title: input
-                .title
-                .map(|s| field("input.title", Title::parse(s)))
-                .transpose()?,
-            description: input
-                .description
-                .map(|s| field("input.description", Markdown::parse(s)))
-                .transpose()?,
+            slug: optional("input.slug", input.slug, Slug::parse)?,
+            title: optional("input.title", input.title, Title::parse)?,
+            description: optional("input.description", input.description, Markdown::parse)?,
             related: related(catalog, input.related)?,
         };
         let snapshot = commit(ctx, Change::UpdateRoadmap { roadmap, patch }).await?;
@@ -378,14 +369,8 @@ impl RoadmapMutations {
         let catalog = &latest.catalog;
         let section = section_id("input.id", &input.id)?;
         let patch = SectionPatch {
-            title: input
-                .title
-                .map(|s| field("input.title", Title::parse(s)))
-                .transpose()?,
-            description: input
-                .description
-                .map(|s| field("input.description", Markdown::parse(s)))
-                .transpose()?,
+            title: optional("input.title", input.title, Title::parse)?,
+            description: optional("input.description", input.description, Markdown::parse)?,
             position: position(input.position)?,
         };
         let roadmap = roadmap_of_section(catalog, section)?;
