@@ -22,5 +22,6 @@ mod random_queries;
 mod read_api;
 mod readme;
 mod replicas;
+mod response_cache;
 mod search;
 mod writes;

@@ -74,6 +74,7 @@ pub struct App {
     limits: api::limits::Limits,
     stopping: tokio::sync::watch::Sender<bool>,
     persisted: crate::http::persisted::PersistedQueries,
+    response_cache: Option<crate::http::response_cache::ResponseCache>,
 }
 
 /// How long in-flight requests get to finish once shutdown begins.
@@ -130,6 +131,7 @@ impl App {
             "catalog snapshot loaded"
         );
         Ok(Arc::new(Self {
+            response_cache: crate::http::response_cache::ResponseCache::new(edge.response_cache_mb),
             schema: api::schema_with(&limits),
             limits,
             store,
@@ -242,6 +244,12 @@ impl App {
     /// The documents known by hash (automatic persisted queries, or the trusted ones).
     pub fn persisted(&self) -> &crate::http::persisted::PersistedQueries {
         &self.persisted
+    }
+
+    /// Whole answers of anonymous catalog queries by request and catalog
+    /// version; `None` when the operator turned it off.
+    pub fn response_cache(&self) -> Option<&crate::http::response_cache::ResponseCache> {
+        self.response_cache.as_ref()
     }
 
     /// Turns true when shutdown begins: long-lived connections (WebSocket
@@ -357,6 +365,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         cache_max_age: args.cache_max_age,
         rate_per_second: args.rate_limit,
         rate_burst: args.rate_burst,
+        response_cache_mb: args.response_cache_mb,
     };
     api::connection::set_max_page_size(args.limits.max_page_size);
     let limits = api::limits::Limits {

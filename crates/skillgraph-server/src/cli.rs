@@ -283,6 +283,13 @@ pub struct ServeArgs {
     #[arg(long, env = "SKILLGRAPH_CACHE_MAX_AGE", default_value_t = 60)]
     pub cache_max_age: u32,
 
+    /// How many MiB of answers to anonymous queries are kept in memory, by
+    /// document, operation name, variables and catalog version, and sent
+    /// again without running the query; a write makes the old ones
+    /// unreachable at once. 0 turns the cache off.
+    #[arg(long, env = "SKILLGRAPH_RESPONSE_CACHE_MB", default_value_t = 64)]
+    pub response_cache_mb: u64,
+
     /// How many automatic persisted queries (Apollo's
     /// `extensions.persistedQuery`) are kept, least recently used first out; 0 turns them off.
     #[arg(long, env = "SKILLGRAPH_APQ_CACHE_SIZE", default_value_t = 1000)]

@@ -30,6 +30,7 @@ pub mod graphiql;
 mod observe;
 pub mod persisted;
 mod rate;
+pub mod response_cache;
 mod roadmap_files;
 mod ws;
 
@@ -49,6 +50,8 @@ pub struct EdgeOptions {
     pub rate_per_second: u32,
     /// How many requests beyond the rate a caller may send at once.
     pub rate_burst: u32,
+    /// How many MiB of anonymous query answers the response cache keeps; 0 for none.
+    pub response_cache_mb: u64,
 }
 
 impl Default for EdgeOptions {
@@ -60,6 +63,7 @@ impl Default for EdgeOptions {
             cache_max_age: 60,
             rate_per_second: 0,
             rate_burst: 1,
+            response_cache_mb: 64,
         }
     }
 }
@@ -275,18 +279,105 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// Runs a request and writes the answer in the negotiated media type.
-async fn respond(
-    app: &App,
+/// The response cache for a request, or `None`: when the cache is off, or
+/// when the request carries credentials (counted as a bypass), since its
+/// answer may depend on the caller. The `Authorization` header is the only
+/// way a caller is known over HTTP.
+fn response_cache_for<'a>(
+    app: &'a App,
     headers: &HeaderMap,
-    request: Request,
-    response_type: ResponseType,
-) -> Response {
-    respond_on(app, app.snapshot(), headers, request, response_type, None).await
+) -> Option<&'a response_cache::ResponseCache> {
+    let cache = app.response_cache()?;
+    if headers.contains_key(header::AUTHORIZATION) {
+        response_cache::Lookup::Bypass.count();
+        return None;
+    }
+    Some(cache)
 }
 
-/// Runs a request on `snapshot`; `etag` marks an answer that shared caches
-/// may keep (an anonymous GET query), sent only when it has no errors.
+/// The response cache key of a request at `version`: the document that
+/// runs (resolved, for a persisted query), the operation name and the
+/// variables as canonical JSON text. `None` for a request whose shape is
+/// refused anyway, so that a refusal is never answered from the cache.
+fn cache_key(params: &Params, version: i64) -> Option<response_cache::Key> {
+    let document = params.query.as_deref()?;
+    // No variables and `{}` run the same; serde_json's map is ordered by
+    // key, so the text of an object is the same however it was sent.
+    let variables = match &params.variables {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Object(map)) if map.is_empty() => None,
+        Some(value @ serde_json::Value::Object(_)) => Some(value.to_string()),
+        Some(_) => return None,
+    };
+    if !matches!(
+        params.extensions,
+        None | Some(serde_json::Value::Null | serde_json::Value::Object(_))
+    ) {
+        return None;
+    }
+    Some(response_cache::Key::new(
+        version,
+        document,
+        params.operation_name.as_deref(),
+        variables.as_deref(),
+    ))
+}
+
+/// Looks a request up in the response cache, if it is to be: the hit's
+/// body, and the key to store the answer under after a miss.
+fn look_up(
+    app: &App,
+    headers: &HeaderMap,
+    params: &Params,
+    version: i64,
+) -> (Option<Bytes>, Option<response_cache::Key>) {
+    let Some(cache) = response_cache_for(app, headers) else {
+        return (None, None);
+    };
+    let Some(key) = cache_key(params, version) else {
+        return (None, None);
+    };
+    match cache.get(&key) {
+        Some(body) => {
+            response_cache::Lookup::Hit.count();
+            (Some(body), None)
+        }
+        None => (None, Some(key)),
+    }
+}
+
+/// The answer of a cache hit: the stored body with the headers the
+/// executed answer had, counted in the request metrics like one.
+fn answer_from_cache(
+    app: &App,
+    body: Bytes,
+    operation_name: Option<&str>,
+    response_type: ResponseType,
+    etag: Option<&str>,
+    started: std::time::Instant,
+) -> Response {
+    observe::record(
+        &observe::operation_label(operation_name),
+        &[],
+        started.elapsed(),
+    );
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(response_type.media_type()),
+    );
+    if let Some(etag) = etag {
+        cache::mark(headers, etag, app.edge().cache_max_age);
+    }
+    response
+}
+
+/// Runs a request on `snapshot`, the one snapshot the request reads, and
+/// writes the answer in the negotiated media type. `etag` marks an answer
+/// that shared caches may keep (an anonymous GET query), sent only when it
+/// has no errors; `store_as` is the response cache key of a request that
+/// was looked up and missed, computed with `snapshot`'s version.
 async fn respond_on(
     app: &App,
     snapshot: api::Snapshot,
@@ -294,13 +385,32 @@ async fn respond_on(
     request: Request,
     response_type: ResponseType,
     etag: Option<&str>,
+    store_as: Option<response_cache::Key>,
 ) -> Response {
     let started = std::time::Instant::now();
     let operation = observe::operation_label(request.operation_name.as_deref());
     let access = app.access(bearer_token(headers));
+    let kind = operation_type(&request);
+    // Only queries are stored; a mutation or subscription was looked up in vain.
+    let store_as = store_as.and_then(|key| {
+        debug_assert_eq!(
+            key.version(),
+            snapshot.version,
+            "keyed by the executing snapshot"
+        );
+        if matches!(
+            kind,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        ) {
+            response_cache::Lookup::Bypass.count();
+        } else {
+            response_cache::Lookup::Miss.count();
+        }
+        (kind == Some(OperationType::Query)).then_some(key)
+    });
     // Reads are cut off at the timeout; a write runs to its end, so that
     // what committed is always swapped in and answered.
-    let is_write = operation_type(&request) == Some(OperationType::Mutation);
+    let is_write = kind == Some(OperationType::Mutation);
     let execution = api::execute(app.schema(), request, snapshot, access);
     let outcome = if is_write {
         execution.await
@@ -342,6 +452,13 @@ async fn respond_on(
     let cacheable = outcome.response.errors.is_empty();
     match body {
         Ok(body) => {
+            let body = Bytes::from(body);
+            if cacheable
+                && !outcome.request_error
+                && let (Some(key), Some(cache)) = (store_as, app.response_cache())
+            {
+                cache.insert(key, body.clone());
+            }
             let mut response = (status, body).into_response();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -462,6 +579,26 @@ async fn graphql_get(
     if let Some(answered) = persisted_document(&app, &mut params, response_type) {
         return answered;
     }
+    let started = std::time::Instant::now();
+    // The one snapshot this request reads: its version is in the tag and
+    // the cache key, and it executes the request.
+    let snapshot = app.snapshot();
+    let etag = cache::etag(snapshot.version, &fingerprint);
+    let (hit, store_as) = look_up(&app, &headers, &params, snapshot.version);
+    if let Some(body) = hit {
+        // Only queries are stored, so a hit is one GET may run.
+        if cache::matches(&headers, &etag) {
+            return cache::not_modified(&etag, app.edge().cache_max_age);
+        }
+        return answer_from_cache(
+            &app,
+            body,
+            params.operation_name.as_deref(),
+            response_type,
+            Some(&etag),
+            started,
+        );
+    }
     let request = match graphql_request(params) {
         Ok(request) => request,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, response_type, &message),
@@ -483,10 +620,8 @@ async fn graphql_get(
     // Answers that depend on the caller are never cached (see
     // `private_when_authorized`); the rest are keyed by version and request.
     if headers.contains_key(header::AUTHORIZATION) {
-        return respond(&app, &headers, request, response_type).await;
+        return respond_on(&app, snapshot, &headers, request, response_type, None, None).await;
     }
-    let snapshot = app.snapshot();
-    let etag = cache::etag(snapshot.version, &fingerprint);
     if cache::matches(&headers, &etag) {
         return cache::not_modified(&etag, app.edge().cache_max_age);
     }
@@ -497,6 +632,7 @@ async fn graphql_get(
         request,
         response_type,
         Some(&etag),
+        store_as,
     )
     .await
 }
@@ -535,8 +671,34 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
     if let Some(answered) = persisted_document(&app, &mut params, response_type) {
         return answered;
     }
+    let started = std::time::Instant::now();
+    // The one snapshot this request reads: its version keys the cache, and
+    // it executes the request.
+    let snapshot = app.snapshot();
+    let (hit, store_as) = look_up(&app, &headers, &params, snapshot.version);
+    if let Some(body) = hit {
+        return answer_from_cache(
+            &app,
+            body,
+            params.operation_name.as_deref(),
+            response_type,
+            None,
+            started,
+        );
+    }
     match graphql_request(params) {
-        Ok(request) => respond(&app, &headers, request, response_type).await,
+        Ok(request) => {
+            respond_on(
+                &app,
+                snapshot,
+                &headers,
+                request,
+                response_type,
+                None,
+                store_as,
+            )
+            .await
+        }
         Err(message) => refuse(StatusCode::BAD_REQUEST, response_type, &message),
     }
 }
