@@ -279,6 +279,194 @@ pub fn generate(skills: usize, seed: u64) -> Result<Bundle, GenerateError> {
     Ok(bundle)
 }
 
+/// The shape of a catalog whose roadmaps share one pool of skills, as the
+/// performance suite compares servers on: each roadmap holds `sections` ×
+/// `items` distinct skills drawn from the pool, so roadmaps overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedShape {
+    /// How many skills the roadmaps draw from.
+    pub skills: usize,
+    /// How many roadmaps.
+    pub roadmaps: usize,
+    /// Sections per roadmap.
+    pub sections: usize,
+    /// Items per section.
+    pub items: usize,
+    /// How many guides; each covers [`SKILLS_PER_GUIDE`] skills.
+    pub guides: usize,
+}
+
+impl SharedShape {
+    /// The performance suite's dataset: 20 roadmaps × 6 sections × 25 items
+    /// over 2,000 shared skills, with 200 guides.
+    pub const BENCH: Self = Self {
+        skills: 2_000,
+        roadmaps: 20,
+        sections: 6,
+        items: 25,
+        guides: 200,
+    };
+
+    /// This shape with `factor` times the skills, roadmaps and guides.
+    pub fn scaled(self, factor: usize) -> Self {
+        Self {
+            skills: self.skills * factor,
+            roadmaps: self.roadmaps * factor,
+            guides: self.guides * factor,
+            ..self
+        }
+    }
+}
+
+/// How many skills a guide of a [`SharedShape`] catalog covers.
+pub const SKILLS_PER_GUIDE: usize = 5;
+/// The most prerequisites a skill of a [`SharedShape`] catalog has.
+const SHARED_PREREQUISITES: usize = 3;
+/// How many resources each skill of a [`SharedShape`] catalog has.
+const SHARED_RESOURCES: usize = 3;
+/// How far back a skill of a [`SharedShape`] catalog looks for prerequisites.
+const SHARED_WINDOW: usize = 100;
+
+/// Generates a catalog of `shape` from `seed`: every skill has 0–3
+/// prerequisites among the skills before it (a DAG by construction), three
+/// resources, and a parent-free place on any number of roadmaps.
+pub fn generate_shared(shape: SharedShape, seed: u64) -> Result<Bundle, GenerateError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut bundle = Bundle {
+        format: BundleFormat,
+        ..Bundle::default()
+    };
+    let mut slugs: Vec<Slug> = Vec::with_capacity(shape.skills);
+    for i in 0..shape.skills {
+        let adjective = ADJECTIVES.choose(&mut rng).copied().unwrap_or("general");
+        let noun = NOUNS.choose(&mut rng).copied().unwrap_or("skills");
+        let this = slug(&format!("{adjective}-{noun}-{i}"))?;
+        let candidates = i.min(SHARED_WINDOW);
+        let wanted = rng.random_range(0..=SHARED_PREREQUISITES).min(candidates);
+        let prerequisites = rand::seq::index::sample(&mut rng, candidates, wanted)
+            .into_iter()
+            .map(|back| BundlePrerequisite {
+                skill: slugs[i - 1 - back].clone(),
+                strength: if rng.random_bool(0.7) {
+                    Strength::Required
+                } else {
+                    Strength::Recommended
+                },
+            })
+            .collect();
+        let name = format!("{} {} {i}", capitalise(adjective), noun);
+        let resource = |kind, title: String, host: &str| -> Result<BundleResource, ValueError> {
+            Ok(BundleResource {
+                kind,
+                title: Title::parse(title)?,
+                url: HttpsUrl::parse(format!("https://{host}.example.com/{this}"))?,
+            })
+        };
+        let resources = vec![
+            resource(ResourceKind::Official, format!("{name} reference"), "docs")?,
+            resource(
+                ResourceKind::Article,
+                format!("Working with {adjective} {noun}"),
+                "articles",
+            )?,
+            resource(
+                ResourceKind::Video,
+                format!("{name} in twenty minutes"),
+                "videos",
+            )?,
+        ];
+        debug_assert_eq!(resources.len(), SHARED_RESOURCES);
+        bundle.skills.push(BundleSkill {
+            slug: this.clone(),
+            name: Title::parse(&name)?,
+            summary: Summary::parse(format!(
+                "What {adjective} {noun} are, when they help and how to practise them."
+            ))?,
+            description: Markdown::parse(format!(
+                "Skill {i} of the generated catalog, about {adjective} {noun}."
+            ))?,
+            level: [Level::Beginner, Level::Intermediate, Level::Advanced][i % 3],
+            tags: vec![slug(TAGS[i % TAGS.len()])?],
+            aliases: Vec::new(),
+            external_ids: Vec::new(),
+            parent: None,
+            prerequisites,
+            related: Vec::new(),
+            resources,
+        });
+        slugs.push(this);
+    }
+
+    let per_roadmap = (shape.sections * shape.items).min(shape.skills);
+    for r in 0..shape.roadmaps {
+        let mut picked = rand::seq::index::sample(&mut rng, shape.skills, per_roadmap).into_vec();
+        picked.sort_unstable(); // basics first, as a learner would meet them
+        let sections = picked
+            .chunks(shape.items.max(1))
+            .enumerate()
+            .map(|(n, chunk)| {
+                Ok(BundleSection {
+                    title: Title::parse(format!("Stage {}", n + 1))?,
+                    description: Markdown::parse(format!("Stage {} of roadmap {r}.", n + 1))?,
+                    items: chunk
+                        .iter()
+                        .map(|&s| BundleItem {
+                            skill: slugs[s].clone(),
+                            recommendation: if s % 7 == 0 {
+                                Recommendation::Optional
+                            } else {
+                                Recommendation::Recommended
+                            },
+                            children: Vec::new(),
+                        })
+                        .collect(),
+                })
+            })
+            .collect::<Result<Vec<_>, ValueError>>()?;
+        bundle.roadmaps.push(BundleRoadmap {
+            slug: slug(&format!("roadmap-{r}"))?,
+            title: Title::parse(format!("Roadmap {r}"))?,
+            description: Markdown::parse(format!("Generated roadmap {r} over shared skills."))?,
+            related: Vec::new(),
+            sections,
+        });
+    }
+
+    let authors = 10;
+    for a in 0..authors {
+        bundle.authors.push(BundleAuthor {
+            id: slug(&format!("author-{a}"))?,
+            name: Title::parse(format!("Author {a}"))?,
+            links: vec![HttpsUrl::parse(format!("https://authors.example.com/{a}"))?],
+        });
+    }
+    for g in 0..shape.guides {
+        let mut covered: Vec<Slug> =
+            rand::seq::index::sample(&mut rng, shape.skills, SKILLS_PER_GUIDE.min(shape.skills))
+                .into_iter()
+                .map(|s| slugs[s].clone())
+                .collect();
+        covered.sort();
+        bundle.guides.push(BundleGuide {
+            slug: slug(&format!("guide-{g}"))?,
+            title: Title::parse(format!(
+                "A guide to {} {} ({g})",
+                ADJECTIVES[g % ADJECTIVES.len()],
+                NOUNS[(g / ADJECTIVES.len()) % NOUNS.len()]
+            ))?,
+            description: Markdown::parse(format!("Generated guide {g}."))?,
+            url: HttpsUrl::parse(format!("https://guides.example.com/{g}"))?,
+            author: Some(slug(&format!("author-{}", g % authors))?),
+            published: None,
+            tags: vec![slug(TAGS[g % TAGS.len()])?],
+            body: None,
+            related: Vec::new(),
+            skills: covered,
+        });
+    }
+    Ok(bundle)
+}
+
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
@@ -307,6 +495,37 @@ mod tests {
         );
         assert_eq!(catalog.roadmaps().len(), 4);
         assert_eq!(catalog.guides().len(), 20);
+    }
+
+    #[test]
+    fn the_shared_shape_is_the_one_asked_for() {
+        let bundle = generate_shared(SharedShape::BENCH, 3).unwrap();
+        assert_eq!(bundle, generate_shared(SharedShape::BENCH, 3).unwrap());
+        let catalog = Catalog::from_bundle(&bundle).unwrap();
+        assert_eq!(catalog.skills().len(), 2_000);
+        assert_eq!(catalog.roadmaps().len(), 20);
+        assert_eq!(catalog.guides().len(), 200);
+        for roadmap in &bundle.roadmaps {
+            assert_eq!(roadmap.sections.len(), 6);
+            assert!(roadmap.sections.iter().all(|s| s.items.len() == 25));
+        }
+        assert!(
+            bundle
+                .skills
+                .iter()
+                .all(|s| s.prerequisites.len() <= 3 && s.resources.len() == 3)
+        );
+        assert!(
+            bundle
+                .guides
+                .iter()
+                .all(|g| g.skills.len() == SKILLS_PER_GUIDE)
+        );
+        let per_skill = catalog.prerequisite_count() as f64 / 2_000.0;
+        assert!(
+            (1.2..1.8).contains(&per_skill),
+            "{per_skill} edges per skill"
+        );
     }
 
     #[test]

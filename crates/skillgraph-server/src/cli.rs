@@ -137,9 +137,17 @@ pub struct TokenCreateArgs {
 /// Options of `skillgraph generate`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GenerateArgs {
-    /// How many skills to generate (about four prerequisite edges each).
+    /// Which kind of catalog to generate.
+    #[arg(long, value_enum, default_value_t = GenerateShape::Areas)]
+    pub shape: GenerateShape,
+
+    /// How many skills to generate (`areas` only; about four prerequisite edges each).
     #[arg(long, default_value_t = 1000)]
     pub skills: usize,
+
+    /// How many times the performance suite's dataset to generate (`shared` only).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub scale: u16,
 
     /// The random seed: the same seed and size always give the same file.
     #[arg(long, default_value_t = 1)]
@@ -148,6 +156,16 @@ pub struct GenerateArgs {
     /// Where to write the bundle; standard output when left out.
     #[arg(long)]
     pub output: Option<std::path::PathBuf>,
+}
+
+/// The kinds of catalog `skillgraph generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateShape {
+    /// Topic areas of 500 skills with deep chains; one roadmap per area.
+    Areas,
+    /// The performance suite's dataset: 20 roadmaps × 6 sections × 25 items
+    /// over 2,000 shared skills and 200 guides, times `--scale`.
+    Shared,
 }
 
 /// How log lines are written to standard error.

@@ -83,7 +83,13 @@ fn main() -> ExitCode {
 
 /// Writes a generated bundle where the options say.
 fn generate(args: &cli::GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let bundle = skillgraph_bundle::generate::generate(args.skills, args.seed)?;
+    use skillgraph_bundle::generate::{SharedShape, generate, generate_shared};
+    let bundle = match args.shape {
+        cli::GenerateShape::Areas => generate(args.skills, args.seed)?,
+        cli::GenerateShape::Shared => {
+            generate_shared(SharedShape::BENCH.scaled(args.scale.into()), args.seed)?
+        }
+    };
     let text = skillgraph_bundle::to_yaml(&bundle)?;
     match &args.output {
         Some(path) => std::fs::write(path, text)
