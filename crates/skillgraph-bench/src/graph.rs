@@ -172,6 +172,7 @@ fn main() {
         let request = Request::new(query).variables(Variables::from_json(variables));
         let outcome = runtime.block_on(api::execute(
             &schema,
+            &api::limits::Limits::default(),
             request,
             Arc::clone(&snapshot),
             api::Access::default(),

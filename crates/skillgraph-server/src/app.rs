@@ -66,6 +66,7 @@ pub enum StartError {
 /// Everything a request handler needs, shared by all of them.
 pub struct App {
     schema: SkillgraphSchema,
+    guarded_schema: SkillgraphSchema,
     store: Store,
     slot: SnapshotSlot,
     metrics: Option<PrometheusHandle>,
@@ -133,6 +134,7 @@ impl App {
         Ok(Arc::new(Self {
             response_cache: crate::http::response_cache::ResponseCache::new(edge.response_cache_mb),
             schema: api::schema_with(&limits),
+            guarded_schema: api::guarded_schema_with(&limits),
             limits,
             store,
             slot: SnapshotSlot::new(CatalogSnapshot::new(loaded)?),
@@ -273,9 +275,16 @@ impl App {
         &self.edge.graphiql_assets
     }
 
-    /// The GraphQL schema.
+    /// The GraphQL schema; run it through [`api::execute`] or check the
+    /// request with [`api::limits::check_request`] first.
     pub fn schema(&self) -> &SkillgraphSchema {
         &self.schema
+    }
+
+    /// The same schema with the size checks as an extension, for the legacy
+    /// WebSocket protocol, whose executor skillgraph does not drive.
+    pub fn guarded_schema(&self) -> &SkillgraphSchema {
+        &self.guarded_schema
     }
 
     /// The store.

@@ -411,7 +411,7 @@ async fn respond_on(
     // Reads are cut off at the timeout; a write runs to its end, so that
     // what committed is always swapped in and answered.
     let is_write = kind == Some(OperationType::Mutation);
-    let execution = api::execute(app.schema(), request, snapshot, access);
+    let execution = api::execute(app.schema(), app.limits(), request, snapshot, access);
     let outcome = if is_write {
         execution.await
     } else {
@@ -516,7 +516,7 @@ fn subscriptions(
             let mut data = async_graphql::Data::default();
             data.insert(app.slot().clone());
             data.insert(app.snapshot());
-            GraphQLWebSocket::new(socket, app.schema().clone(), protocol)
+            GraphQLWebSocket::new(socket, app.guarded_schema().clone(), protocol)
                 .with_data(data)
                 .serve()
         })

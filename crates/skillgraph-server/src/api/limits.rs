@@ -195,7 +195,24 @@ pub fn check_size(document: &ExecutableDocument, limits: &Limits) -> Result<(), 
     Ok(())
 }
 
-/// The extension that runs [`check_size`] before anything else looks at the document.
+/// Parses a request's document once and runs [`check_size`] on it, before
+/// async-graphql's own parse step, whose recursion check walks every
+/// fragment spread afresh (exponential time on a fragment bomb). The parsed
+/// document stays in the request, so it is not parsed again. A document
+/// that does not parse is left for async-graphql to refuse with its own
+/// message.
+pub fn check_request(request: &mut async_graphql::Request, limits: &Limits) -> ServerResult<()> {
+    match request.parsed_query() {
+        Ok(document) => check_size(document, limits),
+        Err(_) => Ok(()),
+    }
+}
+
+/// The extension that runs [`check_size`] before anything else looks at the
+/// document, for executors skillgraph does not drive itself (the legacy
+/// WebSocket protocol). Any extension sends every field through
+/// async-graphql's slower extension path, so the schema that serves HTTP
+/// has none and [`check_request`] runs instead.
 pub struct SizeLimits(pub Arc<Limits>);
 
 impl ExtensionFactory for SizeLimits {

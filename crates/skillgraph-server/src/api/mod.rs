@@ -83,22 +83,37 @@ pub fn schema() -> SkillgraphSchema {
 }
 
 /// Builds the schema with these limits on what one request may ask for.
+/// It has no extension (an extension slows every field down), so whoever
+/// runs it goes through [`execute`] or [`limits::check_request`] first.
 pub fn schema_with(limits: &limits::Limits) -> SkillgraphSchema {
+    builder_with(limits).finish()
+}
+
+/// The schema with the size checks as an extension, for executors that do
+/// not go through [`execute`]: the legacy WebSocket protocol's.
+pub fn guarded_schema_with(limits: &limits::Limits) -> SkillgraphSchema {
+    builder_with(limits)
+        .extension(limits::SizeLimits(Arc::new(limits.clone())))
+        .finish()
+}
+
+fn builder_with(
+    limits: &limits::Limits,
+) -> async_graphql::SchemaBuilder<Query, mutation::Mutation, live::Subscription> {
     let mut builder = Schema::build(
         Query::default(),
         mutation::Mutation::default(),
         live::Subscription,
     )
     .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
-    .extension(limits::SizeLimits(Arc::new(limits.clone())));
+    .limit_complexity(limits.max_complexity);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
     if !limits.suggestions {
         builder = builder.disable_suggestions();
     }
-    builder.finish()
+    builder
 }
 
 /// The schema as SDL with sorted types, fields, arguments and enum values:
@@ -142,13 +157,21 @@ pub struct Access {
     pub identities: Option<caller::Identities>,
 }
 
-/// Runs one request against one snapshot, and gives every error a code.
+/// Runs one request against one snapshot within `limits`, and gives every
+/// error a code.
 pub async fn execute(
     schema: &SkillgraphSchema,
-    request: Request,
+    limits: &limits::Limits,
+    mut request: Request,
     snapshot: Snapshot,
     access: Access,
 ) -> Outcome {
+    if let Err(refusal) = limits::check_request(&mut request, limits) {
+        return Outcome {
+            response: Response::from_errors(vec![refusal]),
+            request_error: true,
+        };
+    }
     let mut request = request
         .data(snapshot)
         .data(caller::Caller::new(access.token, access.identities));
@@ -196,6 +219,7 @@ mod tests {
         );
         let outcome = execute(
             &schema(),
+            &limits::Limits::default(),
             Request::new(INTROSPECTION),
             snapshot,
             Access::default(),

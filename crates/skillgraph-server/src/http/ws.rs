@@ -238,12 +238,19 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
                 if let Some(variables) = payload.variables {
                     request = request.variables(Variables::from_json(variables));
                 }
+                let refusal = crate::api::limits::check_request(&mut request, app.limits()).err();
                 let schema = app.schema().clone();
                 let out = out.clone();
                 let finished = finished.clone();
                 let task_id = id.clone();
                 let task = tokio::spawn(async move {
-                    let mut results = schema.execute_stream(request);
+                    let mut results = match refusal {
+                        Some(refusal) => futures_util::stream::once(async move {
+                            Response::from_errors(vec![refusal])
+                        })
+                        .boxed(),
+                        None => schema.execute_stream(request),
+                    };
                     let mut first = true;
                     while let Some(response) = results.next().await {
                         let response = coded(response);
