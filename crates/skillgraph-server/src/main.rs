@@ -5,6 +5,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use skillgraph_server::{app, cli};
 
+/// mimalloc instead of the system allocator: a GraphQL answer is built of
+/// many small allocations (a map per object, a string per field), and
+/// snapshot builds on blocking threads left glibc's per-thread arenas
+/// holding memory. Measured in bench/README.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
