@@ -5,9 +5,10 @@
 //! A learner is known by an opaque token skillgraph issued
 //! (`sg_learner_…`, looked up by hash) or by a JWT of the identity
 //! provider the operator configured (checked without SQL; `sub` is the
-//! learner). Learner data is read through DataLoaders, so a nested
-//! roadmap with `viewerStatus` on every item costs one statement per
-//! batch, however many items it has.
+//! learner). A learner's statuses are read once per request, so a nested
+//! roadmap with `viewerStatus` on every item costs one statement however
+//! many items and levels it has; aggregates for editors go through a
+//! DataLoader.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -65,26 +66,8 @@ pub struct Caller {
     actor: OnceCell<Result<Option<Actor>, Refusal>>,
     learner: OnceCell<Result<Option<String>, Refusal>>,
     all_statuses: OnceCell<Result<Arc<Vec<StatusRecord>>, Refusal>>,
-    statuses: OnceLock<DataLoader<StatusLoader>>,
+    status_map: OnceCell<Arc<HashMap<SkillId, LearningStatus>>>,
     stats: OnceLock<DataLoader<StatsLoader>>,
-}
-
-/// Loads one learner's statuses of many skills in one statement.
-pub struct StatusLoader {
-    store: Store,
-    learner: String,
-}
-
-impl Loader<SkillId> for StatusLoader {
-    type Value = LearningStatus;
-    type Error = Arc<String>;
-
-    async fn load(&self, keys: &[SkillId]) -> Result<HashMap<SkillId, Self::Value>, Self::Error> {
-        self.store
-            .statuses(&self.learner, keys)
-            .await
-            .map_err(|e| Arc::new(e.to_string()))
-    }
 }
 
 /// Loads the learner aggregates of many skills in one statement.
@@ -113,7 +96,7 @@ impl Caller {
             actor: OnceCell::new(),
             learner: OnceCell::new(),
             all_statuses: OnceCell::new(),
-            statuses: OnceLock::new(),
+            status_map: OnceCell::new(),
             stats: OnceLock::new(),
         }
     }
@@ -214,49 +197,49 @@ impl Caller {
         }
     }
 
-    /// The learner's status of one skill, batched with every other such
-    /// load of the request; `None` for a caller who is not a learner.
+    /// The learner's status of one skill; `None` for a caller who is not a
+    /// learner. Every status of the learner is read once per request (one
+    /// statement, however many fields ask), so that resolvers may run
+    /// serially without a batch per level of nesting.
     pub async fn status(&self, skill: SkillId) -> Result<Option<LearningStatus>, ApiError> {
-        let Some(loader) = self.status_loader().await? else {
-            return Ok(None);
-        };
-        let status = loader
-            .load_one(skill)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok(Some(status.unwrap_or(LearningStatus::NotStarted)))
+        Ok(self.status_map().await?.map(|map| {
+            map.get(&skill)
+                .copied()
+                .unwrap_or(LearningStatus::NotStarted)
+        }))
     }
 
-    /// The learner's statuses of many skills, batched likewise; `None` for
-    /// a caller who is not a learner. Skills not started are left out.
+    /// The learner's statuses of many skills; `None` for a caller who is
+    /// not a learner. Skills not started are left out.
     pub async fn statuses(
         &self,
         skills: &[SkillId],
     ) -> Result<Option<HashMap<SkillId, LearningStatus>>, ApiError> {
-        let Some(loader) = self.status_loader().await? else {
-            return Ok(None);
-        };
-        let found = loader
-            .load_many(skills.iter().copied())
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok(Some(found))
+        Ok(self.status_map().await?.map(|map| {
+            skills
+                .iter()
+                .filter_map(|skill| map.get(skill).map(|status| (*skill, *status)))
+                .collect()
+        }))
     }
 
-    async fn status_loader(&self) -> Result<Option<&DataLoader<StatusLoader>>, ApiError> {
-        let Some(learner) = self.learner().await? else {
+    async fn status_map(&self) -> Result<Option<Arc<HashMap<SkillId, LearningStatus>>>, ApiError> {
+        let Some(records) = self.all_statuses().await? else {
             return Ok(None);
         };
-        let store = self.store()?.clone();
-        Ok(Some(self.statuses.get_or_init(|| {
-            DataLoader::new(
-                StatusLoader {
-                    store,
-                    learner: learner.to_owned(),
-                },
-                tokio::spawn,
-            )
-        })))
+        let map = self
+            .status_map
+            .get_or_init(|| async {
+                Arc::new(
+                    records
+                        .iter()
+                        .filter(|r| r.status != LearningStatus::NotStarted)
+                        .map(|r| (r.skill, r.status))
+                        .collect(),
+                )
+            })
+            .await;
+        Ok(Some(Arc::clone(map)))
     }
 
     /// Every status the learner has set, newest first, read once per request.

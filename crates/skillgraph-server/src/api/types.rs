@@ -14,6 +14,16 @@ use super::viewer::{
     ChecklistFormat, RoadmapProgress, SkillStatus, checklist, viewer_progress, viewer_status,
 };
 
+/// Boxes a resolver's future. async-graphql resolves every field of an
+/// object through one future whose size is that of its largest field's, and
+/// moves it for every field it resolves; a resolver that awaits the caller
+/// or a loader boxes its work, so the plain fields stay cheap.
+fn boxed<'f, T>(
+    work: impl Future<Output = T> + Send + 'f,
+) -> std::pin::Pin<Box<dyn Future<Output = T> + Send + 'f>> {
+    Box::pin(work)
+}
+
 /// Declares a GraphQL enum that mirrors a domain enum one to one.
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident => $domain:ident { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
@@ -174,7 +184,7 @@ pub struct PrerequisiteLink<'a> {
 }
 
 /// A skill reached over prerequisite edges, with how strongly and how far.
-#[Object]
+#[Object(serial)]
 impl<'a> PrerequisiteLink<'a> {
     /// The skill at the other end.
     async fn skill(&self) -> &Skill<'a> {
@@ -202,7 +212,7 @@ pub struct ExternalId<'a> {
 }
 
 /// Something a person can learn: one node, the same on every roadmap that holds it.
-#[Object]
+#[Object(serial)]
 impl<'a> Skill<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this skill again.
     async fn id(&self) -> ID {
@@ -345,12 +355,20 @@ impl<'a> Skill<'a> {
     /// The caller's status of this skill, the same on every roadmap that
     /// holds it; `null` unless the caller is a learner.
     async fn viewer_status(&self, ctx: &Context<'_>) -> Result<Option<SkillStatus>> {
-        viewer_status(ctx, self.skill.id).await
+        // Boxed, like every resolver that awaits, so that the future of
+        // every field of this type stays small (see `boxed`).
+        boxed(viewer_status(ctx, self.skill.id)).await
     }
 
     /// How many learners have begun and finished this skill: aggregates
     /// only, for editors and admins.
     async fn learner_stats(&self, ctx: &Context<'_>) -> Result<LearnerStats> {
+        boxed(self.learner_stats_of(ctx)).await
+    }
+}
+
+impl<'a> Skill<'a> {
+    async fn learner_stats_of(&self, ctx: &Context<'_>) -> Result<LearnerStats> {
         let caller = Caller::of(ctx).ok_or(ApiError::Unauthenticated)?;
         match caller.actor().await? {
             Some(_) => {}
@@ -470,7 +488,7 @@ impl<'a> Resource<'a> {
 }
 
 /// A learning resource attached to a skill.
-#[Object]
+#[Object(serial)]
 impl<'a> Resource<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this resource again.
     async fn id(&self) -> ID {
@@ -518,7 +536,7 @@ impl<'a> Roadmap<'a> {
 }
 
 /// A curated learning order over skills, in sections.
-#[Object]
+#[Object(serial)]
 impl<'a> Roadmap<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this roadmap again.
     async fn id(&self) -> ID {
@@ -588,7 +606,7 @@ impl<'a> Roadmap<'a> {
     /// The caller's progress on this roadmap, each skill counted once;
     /// `null` unless the caller is a learner.
     async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<RoadmapProgress>> {
-        viewer_progress(ctx, self.catalog, self.roadmap.id).await
+        boxed(viewer_progress(ctx, self.catalog, self.roadmap.id)).await
     }
 
     /// The roadmap drawn as a diagram: its skills in sections, with an
@@ -599,7 +617,26 @@ impl<'a> Roadmap<'a> {
         ctx: &Context<'_>,
         #[graphql(desc = "The form of the diagram.", default)] format: DiagramFormat,
     ) -> Result<String> {
-        let format = format.into();
+        boxed(self.diagram_of(ctx, format.into())).await
+    }
+
+    /// The roadmap as a checklist a person can keep, ticked with the
+    /// caller's statuses when the caller is a learner.
+    async fn checklist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The form of the checklist.", default)] format: ChecklistFormat,
+    ) -> Result<String> {
+        boxed(checklist(ctx, self.catalog, self.roadmap, format)).await
+    }
+}
+
+impl<'a> Roadmap<'a> {
+    async fn diagram_of(
+        &self,
+        ctx: &Context<'_>,
+        format: skillgraph_diagram::DiagramFormat,
+    ) -> Result<String> {
         let snapshot = ctx.data_opt::<super::Snapshot>().cloned();
         let drawn = match snapshot {
             // Laying out a large roadmap takes a while: off the async
@@ -622,16 +659,6 @@ impl<'a> Roadmap<'a> {
         };
         Ok(drawn.map_err(|e| ApiError::Internal(e.to_string()))?)
     }
-
-    /// The roadmap as a checklist a person can keep, ticked with the
-    /// caller's statuses when the caller is a learner.
-    async fn checklist(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The form of the checklist.", default)] format: ChecklistFormat,
-    ) -> Result<String> {
-        checklist(ctx, self.catalog, self.roadmap, format).await
-    }
 }
 
 /// A stage of a roadmap: a titled, ordered group of items.
@@ -648,7 +675,7 @@ impl<'a> RoadmapSection<'a> {
 }
 
 /// A stage of a roadmap: a titled, ordered group of items.
-#[Object]
+#[Object(serial)]
 impl<'a> RoadmapSection<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this section again,
     /// or to the mutations that change it.
@@ -690,7 +717,7 @@ impl<'a> RoadmapItem<'a> {
 }
 
 /// A skill's place on a roadmap, with how the roadmap suggests it; items may nest subtopics.
-#[Object]
+#[Object(serial)]
 impl<'a> RoadmapItem<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this item again,
     /// or to the mutations that change it.
@@ -717,7 +744,7 @@ impl<'a> RoadmapItem<'a> {
     /// The caller's status of this item's skill, the same on every roadmap
     /// that holds it; `null` unless the caller is a learner.
     async fn viewer_status(&self, ctx: &Context<'_>) -> Result<Option<SkillStatus>> {
-        viewer_status(ctx, self.item.skill).await
+        boxed(viewer_status(ctx, self.item.skill)).await
     }
 }
 
@@ -746,7 +773,7 @@ impl<'a> Guide<'a> {
 }
 
 /// An article that covers skills.
-#[Object]
+#[Object(serial)]
 impl<'a> Guide<'a> {
     /// An opaque global id: pass it to `node(id:)` to fetch this guide again.
     async fn id(&self) -> ID {
@@ -819,7 +846,7 @@ impl<'a> Author<'a> {
 }
 
 /// Someone who writes guides.
-#[Object]
+#[Object(serial)]
 impl<'a> Author<'a> {
     /// An opaque global id: pass it to `node(id:)` or `author(id:)` to fetch this author again.
     async fn id(&self) -> ID {
@@ -879,7 +906,7 @@ impl<'a> LearningPath<'a> {
 }
 
 /// The answer to "what must I learn to reach these skills?".
-#[Object]
+#[Object(serial)]
 impl<'a> LearningPath<'a> {
     /// The skills asked for.
     async fn targets(&self) -> Vec<Skill<'a>> {
@@ -913,7 +940,7 @@ pub struct LearningStep<'a> {
 }
 
 /// One skill of a learning path.
-#[Object]
+#[Object(serial)]
 impl<'a> LearningStep<'a> {
     /// Its place in the path, from 1.
     async fn position(&self) -> usize {
