@@ -529,6 +529,14 @@ mod tests {
     }
 
     #[test]
+    fn a_bundle_larger_than_the_yaml_parsers_default_budget_parses() {
+        // About 400,000 YAML nodes, past serde-saphyr's default of 250,000.
+        let bundle = generate_shared(SharedShape::BENCH.scaled(2), 5).unwrap();
+        let text = crate::to_yaml(&bundle).unwrap();
+        assert_eq!(crate::parse("generated", &text).unwrap(), bundle);
+    }
+
+    #[test]
     fn a_generated_bundle_survives_the_file_format() {
         let bundle = generate(600, 1).unwrap();
         let text = crate::to_yaml(&bundle).unwrap();

@@ -29,8 +29,19 @@ pub enum BundleError {
 }
 
 /// Parses a bundle from YAML text; `source_name` names the text in errors.
+///
+/// The parser's node and event budgets grow with the text (a catalog of
+/// 20,000 skills is about 2.5 million nodes), so a large file parses while
+/// what makes YAML dangerous stays capped: aliases, anchors and depth keep
+/// serde-saphyr's defaults, and the text's own size is bounded by whoever
+/// read it (the HTTP body limit for the admin import).
 pub fn parse(source_name: &str, text: &str) -> Result<Bundle, BundleError> {
-    serde_saphyr::from_str(text).map_err(|e| BundleError::Parse {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(text.len() / 4);
+    budget.max_events = budget.max_events.max(text.len() / 2);
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| BundleError::Parse {
         source_name: source_name.to_owned(),
         message: e.to_string(),
     })
