@@ -215,15 +215,7 @@ pub fn generate(skills: usize, seed: u64) -> Result<Bundle, GenerateError> {
                     title: Title::parse(format!("Stage {}", n + 1))?,
                     description: Markdown::default(),
                     items: (start..(start + SECTION_SIZE).min(end))
-                        .map(|s| BundleItem {
-                            skill: slugs[s].clone(),
-                            recommendation: if s % 7 == 0 {
-                                Recommendation::Optional
-                            } else {
-                                Recommendation::Recommended
-                            },
-                            children: Vec::new(),
-                        })
+                        .map(|s| item(&slugs, s))
                         .collect(),
                 })
             })
@@ -408,18 +400,7 @@ pub fn generate_shared(shape: SharedShape, seed: u64) -> Result<Bundle, Generate
                 Ok(BundleSection {
                     title: Title::parse(format!("Stage {}", n + 1))?,
                     description: Markdown::parse(format!("Stage {} of roadmap {r}.", n + 1))?,
-                    items: chunk
-                        .iter()
-                        .map(|&s| BundleItem {
-                            skill: slugs[s].clone(),
-                            recommendation: if s % 7 == 0 {
-                                Recommendation::Optional
-                            } else {
-                                Recommendation::Recommended
-                            },
-                            children: Vec::new(),
-                        })
-                        .collect(),
+                    items: chunk.iter().map(|&s| item(&slugs, s)).collect(),
                 })
             })
             .collect::<Result<Vec<_>, ValueError>>()?;
@@ -465,6 +446,19 @@ pub fn generate_shared(shape: SharedShape, seed: u64) -> Result<Bundle, Generate
         });
     }
     Ok(bundle)
+}
+
+/// The roadmap item of skill `s`: every seventh one optional.
+fn item(slugs: &[Slug], s: usize) -> BundleItem {
+    BundleItem {
+        skill: slugs[s].clone(),
+        recommendation: if s.is_multiple_of(7) {
+            Recommendation::Optional
+        } else {
+            Recommendation::Recommended
+        },
+        children: Vec::new(),
+    }
 }
 
 fn capitalise(word: &str) -> String {
