@@ -14,16 +14,6 @@ use super::viewer::{
     ChecklistFormat, RoadmapProgress, SkillStatus, checklist, viewer_progress, viewer_status,
 };
 
-/// Boxes a resolver's future. async-graphql resolves every field of an
-/// object through one future whose size is that of its largest field's, and
-/// moves it for every field it resolves; a resolver that awaits the caller
-/// or a loader boxes its work, so the plain fields stay cheap.
-fn boxed<'f, T>(
-    work: impl Future<Output = T> + Send + 'f,
-) -> std::pin::Pin<Box<dyn Future<Output = T> + Send + 'f>> {
-    Box::pin(work)
-}
-
 /// Declares a GraphQL enum that mirrors a domain enum one to one.
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident => $domain:ident { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
@@ -355,20 +345,12 @@ impl<'a> Skill<'a> {
     /// The caller's status of this skill, the same on every roadmap that
     /// holds it; `null` unless the caller is a learner.
     async fn viewer_status(&self, ctx: &Context<'_>) -> Result<Option<SkillStatus>> {
-        // Boxed, like every resolver that awaits, so that the future of
-        // every field of this type stays small (see `boxed`).
-        boxed(viewer_status(ctx, self.skill.id)).await
+        viewer_status(ctx, self.skill.id).await
     }
 
     /// How many learners have begun and finished this skill: aggregates
     /// only, for editors and admins.
     async fn learner_stats(&self, ctx: &Context<'_>) -> Result<LearnerStats> {
-        boxed(self.learner_stats_of(ctx)).await
-    }
-}
-
-impl<'a> Skill<'a> {
-    async fn learner_stats_of(&self, ctx: &Context<'_>) -> Result<LearnerStats> {
         let caller = Caller::of(ctx).ok_or(ApiError::Unauthenticated)?;
         match caller.actor().await? {
             Some(_) => {}
@@ -606,7 +588,7 @@ impl<'a> Roadmap<'a> {
     /// The caller's progress on this roadmap, each skill counted once;
     /// `null` unless the caller is a learner.
     async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<RoadmapProgress>> {
-        boxed(viewer_progress(ctx, self.catalog, self.roadmap.id)).await
+        viewer_progress(ctx, self.catalog, self.roadmap.id).await
     }
 
     /// The roadmap drawn as a diagram: its skills in sections, with an
@@ -617,26 +599,7 @@ impl<'a> Roadmap<'a> {
         ctx: &Context<'_>,
         #[graphql(desc = "The form of the diagram.", default)] format: DiagramFormat,
     ) -> Result<String> {
-        boxed(self.diagram_of(ctx, format.into())).await
-    }
-
-    /// The roadmap as a checklist a person can keep, ticked with the
-    /// caller's statuses when the caller is a learner.
-    async fn checklist(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The form of the checklist.", default)] format: ChecklistFormat,
-    ) -> Result<String> {
-        boxed(checklist(ctx, self.catalog, self.roadmap, format)).await
-    }
-}
-
-impl<'a> Roadmap<'a> {
-    async fn diagram_of(
-        &self,
-        ctx: &Context<'_>,
-        format: skillgraph_diagram::DiagramFormat,
-    ) -> Result<String> {
+        let format = format.into();
         let snapshot = ctx.data_opt::<super::Snapshot>().cloned();
         let drawn = match snapshot {
             // Laying out a large roadmap takes a while: off the async
@@ -658,6 +621,16 @@ impl<'a> Roadmap<'a> {
             _ => skillgraph_diagram::render(self.catalog, self.roadmap, format),
         };
         Ok(drawn.map_err(|e| ApiError::Internal(e.to_string()))?)
+    }
+
+    /// The roadmap as a checklist a person can keep, ticked with the
+    /// caller's statuses when the caller is a learner.
+    async fn checklist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The form of the checklist.", default)] format: ChecklistFormat,
+    ) -> Result<String> {
+        checklist(ctx, self.catalog, self.roadmap, format).await
     }
 }
 
@@ -744,7 +717,7 @@ impl<'a> RoadmapItem<'a> {
     /// The caller's status of this item's skill, the same on every roadmap
     /// that holds it; `null` unless the caller is a learner.
     async fn viewer_status(&self, ctx: &Context<'_>) -> Result<Option<SkillStatus>> {
-        boxed(viewer_status(ctx, self.item.skill)).await
+        viewer_status(ctx, self.item.skill).await
     }
 }
 
