@@ -234,39 +234,26 @@ pub fn generate(skills: usize, seed: u64) -> Result<Bundle, GenerateError> {
     }
 
     let authors = 10.min(skills.max(1));
-    for a in 0..authors {
-        bundle.authors.push(BundleAuthor {
-            id: slug(&format!("author-{a}"))?,
-            name: Title::parse(format!("Author {a}"))?,
-            links: vec![HttpsUrl::parse(format!("https://authors.example.com/{a}"))?],
-        });
-    }
+    bundle.authors = generated_authors(authors)?;
     for g in 0..skills / 100 {
         let covered: Vec<Slug> = (0..5)
             .map(|_| slugs[rng.random_range(0..skills)].clone())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        bundle.guides.push(BundleGuide {
-            slug: slug(&format!("guide-{g}"))?,
-            title: Title::parse(format!(
-                "A guide to {} {}",
-                ADJECTIVES[g % ADJECTIVES.len()],
-                NOUNS[(g / ADJECTIVES.len()) % NOUNS.len()]
-            ))?,
-            description: Markdown::parse(format!("Generated guide {g}."))?,
-            url: HttpsUrl::parse(format!("https://guides.example.com/{g}"))?,
-            author: Some(slug(&format!("author-{}", g % authors))?),
-            published: None,
-            tags: vec![slug(TAGS[g % TAGS.len()])?],
-            body: None,
-            related: if g > 0 {
-                vec![slug(&format!("guide-{}", g - 1))?]
-            } else {
-                Vec::new()
-            },
-            skills: covered,
-        });
+        let related = if g > 0 {
+            vec![slug(&format!("guide-{}", g - 1))?]
+        } else {
+            Vec::new()
+        };
+        let title = format!(
+            "A guide to {} {}",
+            ADJECTIVES[g % ADJECTIVES.len()],
+            NOUNS[(g / ADJECTIVES.len()) % NOUNS.len()]
+        );
+        bundle
+            .guides
+            .push(generated_guide(g, title, authors, related, covered)?);
     }
     Ok(bundle)
 }
@@ -414,13 +401,7 @@ pub fn generate_shared(shape: SharedShape, seed: u64) -> Result<Bundle, Generate
     }
 
     let authors = 10;
-    for a in 0..authors {
-        bundle.authors.push(BundleAuthor {
-            id: slug(&format!("author-{a}"))?,
-            name: Title::parse(format!("Author {a}"))?,
-            links: vec![HttpsUrl::parse(format!("https://authors.example.com/{a}"))?],
-        });
-    }
+    bundle.authors = generated_authors(authors)?;
     for g in 0..shape.guides {
         let mut covered: Vec<Slug> =
             rand::seq::index::sample(&mut rng, shape.skills, SKILLS_PER_GUIDE.min(shape.skills))
@@ -428,24 +409,51 @@ pub fn generate_shared(shape: SharedShape, seed: u64) -> Result<Bundle, Generate
                 .map(|s| slugs[s].clone())
                 .collect();
         covered.sort();
-        bundle.guides.push(BundleGuide {
-            slug: slug(&format!("guide-{g}"))?,
-            title: Title::parse(format!(
-                "A guide to {} {} ({g})",
-                ADJECTIVES[g % ADJECTIVES.len()],
-                NOUNS[(g / ADJECTIVES.len()) % NOUNS.len()]
-            ))?,
-            description: Markdown::parse(format!("Generated guide {g}."))?,
-            url: HttpsUrl::parse(format!("https://guides.example.com/{g}"))?,
-            author: Some(slug(&format!("author-{}", g % authors))?),
-            published: None,
-            tags: vec![slug(TAGS[g % TAGS.len()])?],
-            body: None,
-            related: Vec::new(),
-            skills: covered,
-        });
+        let title = format!(
+            "A guide to {} {} ({g})",
+            ADJECTIVES[g % ADJECTIVES.len()],
+            NOUNS[(g / ADJECTIVES.len()) % NOUNS.len()]
+        );
+        bundle
+            .guides
+            .push(generated_guide(g, title, authors, Vec::new(), covered)?);
     }
     Ok(bundle)
+}
+
+/// The generated catalogs' authors, `author-0` onwards.
+fn generated_authors(count: usize) -> Result<Vec<BundleAuthor>, ValueError> {
+    (0..count)
+        .map(|a| {
+            Ok(BundleAuthor {
+                id: slug(&format!("author-{a}"))?,
+                name: Title::parse(format!("Author {a}"))?,
+                links: vec![HttpsUrl::parse(format!("https://authors.example.com/{a}"))?],
+            })
+        })
+        .collect()
+}
+
+/// Guide `g` of a generated catalog, written by one of `authors` authors.
+fn generated_guide(
+    g: usize,
+    title: String,
+    authors: usize,
+    related: Vec<Slug>,
+    skills: Vec<Slug>,
+) -> Result<BundleGuide, ValueError> {
+    Ok(BundleGuide {
+        slug: slug(&format!("guide-{g}"))?,
+        title: Title::parse(title)?,
+        description: Markdown::parse(format!("Generated guide {g}."))?,
+        url: HttpsUrl::parse(format!("https://guides.example.com/{g}"))?,
+        author: Some(slug(&format!("author-{}", g % authors))?),
+        published: None,
+        tags: vec![slug(TAGS[g % TAGS.len()])?],
+        body: None,
+        related,
+        skills,
+    })
 }
 
 /// The roadmap item of skill `s`: every seventh one optional.
