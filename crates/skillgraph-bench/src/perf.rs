@@ -105,15 +105,16 @@ fn rss_kib(pid: u32) -> Option<u64> {
 }
 
 /// The resident memory of a process and all its descendants (PostGraphile's
-/// cluster is a primary and one worker per core).
-fn tree_rss_mib(pid: u32) -> u64 {
-    let mut total = rss_kib(pid).unwrap_or(0);
+/// cluster is a primary and one worker per core), in KiB.
+fn tree_rss_kib(pid: u32) -> u64 {
     let children =
         std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
-        total += tree_rss_mib(child) * 1024;
-    }
-    total / 1024
+    rss_kib(pid).unwrap_or(0)
+        + children
+            .split_whitespace()
+            .filter_map(|c| c.parse().ok())
+            .map(tree_rss_kib)
+            .sum::<u64>()
 }
 
 fn run(command: &mut Command) -> Result<String, String> {
@@ -564,7 +565,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     say!("|---|---|---|");
     for (name, server) in &servers {
         let rss = if name.starts_with("postgraphile") {
-            Some(tree_rss_mib(server.child.id()))
+            Some(tree_rss_kib(server.child.id()) / 1024)
         } else {
             server.rss_mib()
         };
