@@ -384,6 +384,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         max_root_fields: args.limits.max_root_fields,
         max_fields: args.limits.max_fields,
         execution_timeout: std::time::Duration::from_millis(args.limits.execution_timeout_ms),
+        max_response_bytes: args.limits.max_response_bytes,
         introspection: !args.limits.no_introspection,
         suggestions: !args.limits.no_suggestions,
     };

@@ -226,8 +226,9 @@ pub struct LimitArgs {
     #[arg(long, env = "SKILLGRAPH_MAX_DEPTH", default_value_t = 16)]
     pub max_depth: usize,
 
-    /// Highest cost, a connection costing its page size times its children (QUERY_TOO_COMPLEX).
-    #[arg(long, env = "SKILLGRAPH_MAX_COMPLEXITY", default_value_t = 5000)]
+    /// Highest cost: the most fields an answer may hold, every list (a
+    /// connection its page) counted at the longest it can be (QUERY_TOO_COMPLEX).
+    #[arg(long, env = "SKILLGRAPH_MAX_COMPLEXITY", default_value_t = 50_000)]
     pub max_complexity: usize,
 
     /// Most aliases, fragments expanded (QUERY_TOO_LARGE).
@@ -257,6 +258,11 @@ pub struct LimitArgs {
         default_value_t = 10_000
     )]
     pub execution_timeout_ms: u64,
+
+    /// Largest answer in bytes of JSON; a request whose answer grows past
+    /// it is stopped (RESPONSE_TOO_LARGE).
+    #[arg(long, env = "SKILLGRAPH_MAX_RESPONSE_BYTES", default_value_t = 16 << 20)]
+    pub max_response_bytes: usize,
 
     /// Answer no introspection (`__schema`, `__type`).
     #[arg(long, env = "SKILLGRAPH_NO_INTROSPECTION")]

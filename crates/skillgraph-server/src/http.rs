@@ -202,8 +202,18 @@ fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
 
 /// A request error answered before any GraphQL work: `{"errors": [...]}`.
 fn refuse(status: StatusCode, response_type: ResponseType, message: &str) -> Response {
+    refuse_with(status, response_type, codes::BAD_USER_INPUT, message)
+}
+
+/// An error answered without running the request, with its code.
+fn refuse_with(
+    status: StatusCode,
+    response_type: ResponseType,
+    code: &str,
+    message: &str,
+) -> Response {
     let body = serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": codes::BAD_USER_INPUT } }]
+        "errors": [{ "message": message, "extensions": { "code": code } }]
     });
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(
@@ -211,6 +221,34 @@ fn refuse(status: StatusCode, response_type: ResponseType, message: &str) -> Res
         HeaderValue::from_static(response_type.media_type()),
     );
     response
+}
+
+/// Serializes `value` as JSON, failing with an I/O error as soon as it
+/// grows past `cap` bytes, so that an answer too large to send is never
+/// written whole.
+fn bounded_json<T: serde::Serialize>(value: &T, cap: usize) -> serde_json::Result<Vec<u8>> {
+    struct Capped {
+        bytes: Vec<u8>,
+        cap: usize,
+    }
+    impl std::io::Write for Capped {
+        fn write(&mut self, chunk: &[u8]) -> std::io::Result<usize> {
+            if self.bytes.len().saturating_add(chunk.len()) > self.cap {
+                return Err(std::io::Error::other("the answer is larger than the cap"));
+            }
+            self.bytes.extend_from_slice(chunk);
+            Ok(chunk.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Capped {
+        bytes: Vec::new(),
+        cap,
+    };
+    serde_json::to_writer(&mut out, value)?;
+    Ok(out.bytes)
 }
 
 /// The parameters of a GraphQL request, from a query string or a JSON body.
@@ -412,30 +450,33 @@ async fn respond_on(
     // what committed is always swapped in and answered.
     let is_write = kind == Some(OperationType::Mutation);
     let execution = api::execute(app.schema(), app.limits(), request, snapshot, access);
+    // Reads are stopped at the timeout: by their budget while they compute
+    // (see `api::budget`), by the timer while they wait. A write runs to its
+    // end, so that what committed is always swapped in and answered.
+    let timed_out = || {
+        let message = api::error::ApiError::ExecutionTimeout(app.limits().execution_timeout)
+            .message()
+            .into_owned();
+        refuse_with(
+            StatusCode::SERVICE_UNAVAILABLE,
+            response_type,
+            api::limits::codes::EXECUTION_TIMEOUT,
+            &message,
+        )
+    };
     let outcome = if is_write {
         execution.await
     } else {
         match tokio::time::timeout(app.limits().execution_timeout, execution).await {
             Ok(outcome) => outcome,
-            Err(_) => {
-                let message = format!(
-                    "the request ran longer than the execution timeout of {} ms",
-                    app.limits().execution_timeout.as_millis()
-                );
-                let body = serde_json::json!({ "errors": [{
-                    "message": message,
-                    "extensions": { "code": api::limits::codes::EXECUTION_TIMEOUT }
-                }] });
-                let mut response =
-                    (StatusCode::SERVICE_UNAVAILABLE, body.to_string()).into_response();
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(response_type.media_type()),
-                );
-                return response;
-            }
+            Err(_) => return timed_out(),
         }
     };
+    if outcome.stopped == Some(api::budget::Exhausted::Deadline) {
+        observe::record(&operation, &outcome.response.errors, started.elapsed());
+        return timed_out();
+    }
+    let cap = app.limits().max_response_bytes;
     let (status, body) = if outcome.request_error {
         let status = match response_type {
             ResponseType::GraphqlResponse => StatusCode::BAD_REQUEST,
@@ -443,10 +484,34 @@ async fn respond_on(
         };
         (
             status,
-            serde_json::to_vec(&serde_json::json!({ "errors": outcome.response.errors })),
+            bounded_json(
+                &serde_json::json!({ "errors": outcome.response.errors }),
+                cap,
+            ),
         )
     } else {
-        (StatusCode::OK, serde_json::to_vec(&outcome.response))
+        (StatusCode::OK, bounded_json(&outcome.response, cap))
+    };
+    // The budget estimates an answer's size as it grows; this is the
+    // exact measure of what would be sent.
+    let body = match body {
+        Err(e) if e.is_io() => {
+            observe::record(&operation, &outcome.response.errors, started.elapsed());
+            let message = api::error::ApiError::ResponseTooLarge(cap)
+                .message()
+                .into_owned();
+            let body = serde_json::json!({ "data": null, "errors": [{
+                "message": message,
+                "extensions": { "code": api::limits::codes::RESPONSE_TOO_LARGE }
+            }] });
+            let mut response = (StatusCode::OK, body.to_string()).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(response_type.media_type()),
+            );
+            return response;
+        }
+        other => other,
     };
     observe::record(&operation, &outcome.response.errors, started.elapsed());
     let cacheable = outcome.response.errors.is_empty();

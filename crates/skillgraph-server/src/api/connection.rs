@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use async_graphql::connection::{CursorType, PageInfo};
-use async_graphql::{Object, OutputType, TypeName};
+use async_graphql::{Context, Object, OutputType, Result, TypeName};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -102,13 +102,14 @@ pub struct Page<N> {
 #[Object(name_type)]
 impl<N: OutputType> Page<N> {
     /// The items of this page with their cursors.
-    async fn edges(&self) -> &[PageEdge<N>] {
-        &self.edges
+    async fn edges(&self, ctx: &Context<'_>) -> Result<&[PageEdge<N>]> {
+        super::budget::charge_items(ctx, self.edges.len())?;
+        Ok(&self.edges)
     }
 
     /// The items of this page, without cursors.
-    async fn nodes(&self) -> Vec<&N> {
-        self.edges.iter().map(|e| &e.node).collect()
+    async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<&N>> {
+        super::budget::charged(ctx, self.edges.iter().map(|e| &e.node).collect())
     }
 
     /// Where this page lies in the whole list.

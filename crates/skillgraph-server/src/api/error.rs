@@ -37,6 +37,10 @@ pub enum ApiError {
     Unavailable(String),
     /// Something failed on our side; the detail is logged, never sent.
     Internal(String),
+    /// A read ran past the execution timeout and was stopped.
+    ExecutionTimeout(std::time::Duration),
+    /// The answer grew past the response size cap, in bytes, and was stopped.
+    ResponseTooLarge(usize),
 }
 
 /// The codes a client can branch on, as they appear in `extensions.code`.
@@ -64,8 +68,21 @@ impl ApiError {
     }
 
     /// The message a client sees.
-    pub fn message(&self) -> &str {
-        match self {
+    pub fn message(&self) -> std::borrow::Cow<'_, str> {
+        let fixed = match self {
+            Self::ExecutionTimeout(timeout) => {
+                return format!(
+                    "the request ran longer than the execution timeout of {} ms and was stopped",
+                    timeout.as_millis()
+                )
+                .into();
+            }
+            Self::ResponseTooLarge(cap) => {
+                return format!(
+                    "the answer would be larger than {cap} bytes and was stopped; ask for fewer fields or smaller pages"
+                )
+                .into();
+            }
             Self::BadUserInput(message)
             | Self::BadField { message, .. }
             | Self::Forbidden(message)
@@ -79,7 +96,8 @@ impl ApiError {
                 "the database is unavailable; reads are served, writes are not: try again shortly"
             }
             Self::Internal(_) => "internal server error",
-        }
+        };
+        fixed.into()
     }
 
     /// The `extensions.code` of this error.
@@ -92,6 +110,8 @@ impl ApiError {
             Self::Conflict { .. } => codes::CONFLICT,
             Self::Unavailable(_) => codes::SERVICE_UNAVAILABLE,
             Self::Internal(_) => codes::INTERNAL_SERVER_ERROR,
+            Self::ExecutionTimeout(_) => super::limits::codes::EXECUTION_TIMEOUT,
+            Self::ResponseTooLarge(_) => super::limits::codes::RESPONSE_TOO_LARGE,
         }
     }
 }
@@ -118,7 +138,7 @@ impl From<ApiError> for async_graphql::Error {
             _ => {}
         }
         let code = error.code();
-        let message = error.message().to_owned();
+        let message = error.message().into_owned();
         async_graphql::Error::new(message).extend_with(|_, e| {
             e.set("code", code);
             match &error {

@@ -1,16 +1,23 @@
-//! What one request may ask for, checked before anything runs: depth and
-//! complexity (async-graphql's validation, with connection fields costing
-//! their page size times their children), and our own counts of aliases,
-//! root fields and fields after fragment expansion, which also stop
-//! fragment bombs before the validator would expand them.
+//! What one request may ask for, checked before anything runs: its depth
+//! and its cost (an upper bound on the fields of its answer, in which every
+//! list multiplies by the longest it can be: see [`super::cost`]), and our
+//! own counts of aliases, root fields and fields after fragment expansion,
+//! which also stop fragment bombs before the validator would expand them.
+//! What the checks cannot see beforehand (long texts, time) the request's
+//! [`super::budget::Budget`] stops while it runs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::ValidationResult;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Variables};
+
+use super::cost::{ListBounds, Shape};
 
 /// The codes of the refusals, as they appear in `extensions.code`.
 pub mod codes {
@@ -22,6 +29,8 @@ pub mod codes {
     pub const QUERY_TOO_LARGE: &str = "QUERY_TOO_LARGE";
     /// Ran longer than the execution timeout.
     pub const EXECUTION_TIMEOUT: &str = "EXECUTION_TIMEOUT";
+    /// The answer grew past the response size cap.
+    pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
 }
 
 /// The limits of one request; every one has a safe default.
@@ -29,7 +38,8 @@ pub mod codes {
 pub struct Limits {
     /// Deepest selection nesting.
     pub max_depth: usize,
-    /// Highest cost: one per field, a connection its page size times its children.
+    /// Highest cost: the most fields an answer may hold, every list
+    /// counted at the longest it can be in the snapshot.
     pub max_complexity: usize,
     /// Most aliases in a document, fragments expanded.
     pub max_aliases: usize,
@@ -39,6 +49,8 @@ pub struct Limits {
     pub max_fields: usize,
     /// Longest a request may run.
     pub execution_timeout: Duration,
+    /// The largest answer, in bytes of JSON.
+    pub max_response_bytes: usize,
     /// Whether `__schema` and `__type` answer.
     pub introspection: bool,
     /// Whether validation errors suggest similar names.
@@ -49,26 +61,16 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_depth: 16,
-            max_complexity: 5_000,
+            max_complexity: 50_000,
             max_aliases: 64,
             max_root_fields: 32,
             max_fields: 5_000,
             execution_timeout: Duration::from_secs(10),
+            max_response_bytes: 16 << 20,
             introspection: true,
             suggestions: true,
         }
     }
-}
-
-/// The cost of a connection field: its page size (the default when none
-/// is asked for) times what each item costs, plus one for the field.
-pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    // Past the largest page the field itself refuses, with a clearer message.
-    let size = first
-        .or(last)
-        .map_or(super::connection::DEFAULT_PAGE_SIZE, |n| n.max(1) as usize)
-        .min(super::connection::max_page_size());
-    size.saturating_mul(child_complexity).saturating_add(1)
 }
 
 /// A refusal with a code, raised before execution.
@@ -195,50 +197,149 @@ pub fn check_size(document: &ExecutableDocument, limits: &Limits) -> Result<(), 
     Ok(())
 }
 
-/// Parses a request's document once and runs [`check_size`] on it, before
-/// async-graphql's own parse step, whose recursion check walks every
-/// fragment spread afresh (exponential time on a fragment bomb). The parsed
-/// document stays in the request, so it is not parsed again. A document
-/// that does not parse is left for async-graphql to refuse with its own
-/// message.
-pub fn check_request(request: &mut async_graphql::Request, limits: &Limits) -> ServerResult<()> {
-    match request.parsed_query() {
-        Ok(document) => check_size(document, limits),
-        Err(_) => Ok(()),
+/// Parses a request's document once and checks it before async-graphql's
+/// own parse step, whose recursion check walks every fragment spread afresh
+/// (exponential time on a fragment bomb): its size ([`check_size`]), then
+/// its depth and cost ([`check_cost`]) against the lists of `bounds`. The
+/// parsed document stays in the request, so it is not parsed again. A
+/// document nested past the parser's own limit is QUERY_TOO_DEEP; any
+/// other that does not parse is left for async-graphql to refuse with its
+/// own message. Answers the type of the operation that will run, when the
+/// document names one.
+pub fn check_request(
+    request: &mut async_graphql::Request,
+    limits: &Limits,
+    bounds: &ListBounds,
+) -> ServerResult<Option<OperationType>> {
+    let document = match async_graphql::parser::parse_query(&request.query) {
+        Ok(document) => document,
+        Err(async_graphql::parser::Error::RecursionLimitExceeded) => {
+            return Err(too_deep(None, limits));
+        }
+        Err(_) => return Ok(None),
+    };
+    check_size(&document, limits)?;
+    check_cost(&document, &request.variables, limits, bounds)?;
+    let kind = operation_type(&document, request.operation_name.as_deref());
+    request.set_parsed_query(document);
+    Ok(kind)
+}
+
+/// The type of the operation a document runs under `name`.
+pub fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    let mut operations = document.operations.iter();
+    match name {
+        Some(name) => operations
+            .find(|(op, _)| op.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op.node.ty),
+        None => operations.next().map(|(_, op)| op.node.ty),
     }
 }
 
-/// The extension that runs [`check_size`] before anything else looks at the
-/// document, for executors skillgraph does not drive itself (the legacy
-/// WebSocket protocol). Any extension sends every field through
-/// async-graphql's slower extension path, so the schema that serves HTTP
-/// has none and [`check_request`] runs instead.
-pub struct SizeLimits(pub Arc<Limits>);
+fn too_deep(depth: Option<usize>, limits: &Limits) -> ServerError {
+    let measured = depth.map_or_else(String::new, |d| format!(" ({d} levels)"));
+    refusal(
+        codes::QUERY_TOO_DEEP,
+        format!(
+            "the query is nested too deep{measured}; at most {} levels are allowed",
+            limits.max_depth
+        ),
+    )
+}
 
-impl ExtensionFactory for SizeLimits {
+/// Refuses a document nested deeper than the limit, or whose answer could
+/// hold more fields than the limit: every list counted at the longest it
+/// is in the snapshot the request reads.
+pub fn check_cost(
+    document: &ExecutableDocument,
+    variables: &Variables,
+    limits: &Limits,
+    bounds: &ListBounds,
+) -> Result<(), ServerError> {
+    let measure = super::cost::measure(document, variables, Shape::of_schema(), bounds);
+    if measure.depth > limits.max_depth {
+        return Err(too_deep(Some(measure.depth), limits));
+    }
+    if measure.cost > limits.max_complexity {
+        return Err(refusal(
+            codes::QUERY_TOO_COMPLEX,
+            format!(
+                "the query could answer up to {} fields, counting every list at its longest; at most {} are allowed: ask for fewer fields, smaller pages or less nesting",
+                measure.cost, limits.max_complexity
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The extension that runs the checks of [`check_request`] and attaches a
+/// budget, for the executor skillgraph does not drive itself (the legacy
+/// WebSocket protocol): the snapshot of the connection gives the bounds,
+/// and every error it answers gets its code. Any extension sends every
+/// field through async-graphql's slower extension path, so the schema that
+/// serves HTTP has none and [`super::execute`] runs the same steps.
+pub struct Guarded(pub Arc<Limits>);
+
+impl ExtensionFactory for Guarded {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SizeCheck(Arc::clone(&self.0)))
+        Arc::new(Guard {
+            limits: Arc::clone(&self.0),
+            budget: std::sync::Mutex::new(None),
+        })
     }
 }
 
-struct SizeCheck(Arc<Limits>);
+struct Guard {
+    limits: Arc<Limits>,
+    /// The budget of the request this extension instance serves.
+    budget: std::sync::Mutex<Option<Arc<super::budget::Budget>>>,
+}
 
 #[async_graphql::async_trait::async_trait]
-impl Extension for SizeCheck {
-    async fn parse_query(
+impl Extension for Guard {
+    async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        // Measured before async-graphql's own parse step, whose recursion
-        // check walks every fragment spread afresh: exponential time on a
-        // fragment bomb. Parsing twice is cheap next to that.
-        if let Ok(document) = async_graphql::parser::parse_query(query) {
-            check_size(&document, &self.0)?;
+        mut request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        let bounds = ctx
+            .data_opt::<super::Snapshot>()
+            .map(|s| s.bounds.clone())
+            .unwrap_or_default();
+        let kind = check_request(&mut request, &self.limits, &bounds)?;
+        let budget = super::budget_for(kind, &self.limits);
+        if let Ok(mut slot) = self.budget.lock() {
+            *slot = budget.clone();
         }
-        next.run(ctx, query, variables).await
+        if let Some(budget) = budget {
+            request = request.data(budget);
+        }
+        next.run(ctx, request).await
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|mut errors| {
+            super::error::ensure_codes(&mut errors);
+            errors
+        })
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> async_graphql::Response {
+        let response = next.run(ctx, operation_name).await;
+        let budget = self.budget.lock().ok().and_then(|b| b.clone());
+        let mut response = super::finish(response, budget.as_deref()).0;
+        super::error::ensure_codes(&mut response.errors);
+        response
     }
 }
 

@@ -1,8 +1,10 @@
 //! The GraphQL schema: types that wrap the catalog snapshot, the query root,
 //! and the one entry point that runs a request against a snapshot.
 
+pub mod budget;
 pub mod caller;
 pub mod connection;
+pub mod cost;
 pub mod error;
 pub mod ids;
 pub mod limits;
@@ -42,6 +44,8 @@ pub struct CatalogSnapshot {
     pub updated_at: DateTime<Utc>,
     /// The full-text index over this catalog.
     pub search: SearchIndex,
+    /// The longest list of each kind, which costs a request before it runs.
+    pub bounds: cost::ListBounds,
 }
 
 impl CatalogSnapshot {
@@ -63,6 +67,7 @@ impl CatalogSnapshot {
         } = loaded;
         Ok(Self {
             search: SearchIndex::build(&catalog)?,
+            bounds: cost::ListBounds::of(&catalog),
             catalog,
             version,
             updated_at,
@@ -93,7 +98,7 @@ pub fn schema_with(limits: &limits::Limits) -> SkillgraphSchema {
 /// not go through [`execute`]: the legacy WebSocket protocol's.
 pub fn guarded_schema_with(limits: &limits::Limits) -> SkillgraphSchema {
     builder_with(limits)
-        .extension(limits::SizeLimits(Arc::new(limits.clone())))
+        .extension(limits::Guarded(Arc::new(limits.clone())))
         .finish()
 }
 
@@ -105,8 +110,10 @@ fn builder_with(
         mutation::Mutation::default(),
         live::Subscription,
     )
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity);
+    // Depth and cost are checked first by `limits::check_request`, with
+    // the lists of the request's snapshot; async-graphql's own depth limit
+    // stays as a second guard.
+    .limit_depth(limits.max_depth);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
@@ -143,6 +150,48 @@ pub struct Outcome {
     pub response: Response,
     /// True when no execution happened.
     pub request_error: bool,
+    /// Why execution was stopped, when its budget ran out: the response
+    /// then holds that one error and no data.
+    pub stopped: Option<budget::Exhausted>,
+}
+
+/// The budget of a request about to run an operation of this kind: reads
+/// get the execution timeout, writes run to their end (what committed is
+/// always answered); subscriptions, whose events are costed one by one
+/// and may live for hours, get none.
+pub fn budget_for(
+    kind: Option<async_graphql::parser::types::OperationType>,
+    limits: &limits::Limits,
+) -> Option<Arc<budget::Budget>> {
+    use async_graphql::parser::types::OperationType;
+    let timeout = match kind {
+        Some(OperationType::Subscription) => return None,
+        Some(OperationType::Mutation) => None,
+        Some(OperationType::Query) | None => Some(limits.execution_timeout),
+    };
+    Some(Arc::new(budget::Budget::new(
+        timeout,
+        limits.max_response_bytes,
+    )))
+}
+
+/// Replaces the answer of a request whose budget ran out by the one error
+/// saying why: a partial answer would look like data.
+pub fn finish(
+    response: Response,
+    budget: Option<&budget::Budget>,
+) -> (Response, Option<budget::Exhausted>) {
+    let Some(why) = budget.and_then(budget::Budget::exhausted) else {
+        return (response, None);
+    };
+    let error = async_graphql::Error::from(budget.map_or(
+        error::ApiError::Internal("a budget without a reason".into()),
+        |b| b.error(why),
+    ))
+    .into_server_error(async_graphql::Pos::default());
+    let mut stopped = Response::from_errors(vec![error]);
+    stopped.http_headers = response.http_headers;
+    (stopped, Some(why))
 }
 
 /// What a request may use besides the snapshot: the means to write, and
@@ -166,27 +215,37 @@ pub async fn execute(
     snapshot: Snapshot,
     access: Access,
 ) -> Outcome {
-    if let Err(refusal) = limits::check_request(&mut request, limits) {
-        return Outcome {
-            response: Response::from_errors(vec![refusal]),
-            request_error: true,
-        };
-    }
+    let kind = match limits::check_request(&mut request, limits, &snapshot.bounds) {
+        Ok(kind) => kind,
+        Err(refusal) => {
+            return Outcome {
+                response: Response::from_errors(vec![refusal]),
+                request_error: true,
+                stopped: None,
+            };
+        }
+    };
+    let budget = budget_for(kind, limits);
     let mut request = request
         .data(snapshot)
         .data(caller::Caller::new(access.token, access.identities));
+    if let Some(budget) = &budget {
+        request = request.data(Arc::clone(budget));
+    }
     if let Some(writes) = access.writes {
         request = request.data(writes);
     }
-    let mut response = schema.execute(request).await;
+    let (mut response, stopped) = finish(schema.execute(request).await, budget.as_deref());
     // Errors raised before execution carry no path and leave no data.
-    let request_error = response.data == async_graphql::Value::Null
+    let request_error = stopped.is_none()
+        && response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     error::ensure_codes(&mut response.errors);
     Outcome {
         response,
         request_error,
+        stopped,
     }
 }
 

@@ -352,7 +352,6 @@ impl CatalogQuery {
     }
 
     /// Fetches many objects by global id, in the order asked; `null` for each id that matches nothing.
-    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
     async fn nodes<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -518,14 +517,13 @@ impl CatalogQuery {
         let catalog = &snapshot(ctx).catalog;
         let from = skill_ids(catalog, "from", &[from])?[0];
         let to = skill_ids(catalog, "to", &[to])?[0];
-        Ok(catalog
-            .prerequisite_path(from, to)
-            .map(|path| Skill::many(catalog, &path)))
+        let path = catalog.prerequisite_path(from, to);
+        super::budget::charge_items(ctx, path.as_ref().map_or(0, Vec::len))?;
+        Ok(path.map(|path| Skill::many(catalog, &path)))
     }
 
     /// All skills, filtered and ordered, a page at a time.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "super::limits::page_cost(first, last, child_complexity)")]
     async fn skills<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -555,7 +553,6 @@ impl CatalogQuery {
 
     /// All roadmaps, filtered and ordered, a page at a time.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "super::limits::page_cost(first, last, child_complexity)")]
     async fn roadmaps<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -585,7 +582,6 @@ impl CatalogQuery {
 
     /// All guides, filtered and ordered, a page at a time.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "super::limits::page_cost(first, last, child_complexity)")]
     async fn guides<'ctx>(
         &self,
         ctx: &Context<'ctx>,

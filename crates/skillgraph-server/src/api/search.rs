@@ -162,7 +162,6 @@ impl SearchQuery {
     /// Ranked matches across skills, guides and resources, best first. Tolerates
     /// typos ("kubernets"), matches prefixes for autocomplete ("postgre"), and
     /// ranks an exact name match first.
-    #[graphql(complexity = "super::limits::page_cost(first, None, child_complexity)")]
     async fn search<'ctx>(
         &self,
         ctx: &Context<'ctx>,

@@ -6,6 +6,7 @@ use skillgraph_domain as domain;
 use skillgraph_domain::Catalog;
 use skillgraph_domain::graph::{EdgeFilter, Towards};
 
+use super::budget::{charge_items, charged, charged_text};
 use super::caller::Caller;
 use super::error::ApiError;
 use super::ids::NodeId;
@@ -225,8 +226,8 @@ impl<'a> Skill<'a> {
     }
 
     /// A longer explanation, as markdown.
-    async fn description(&self) -> &'a str {
-        self.skill.description.as_str()
+    async fn description(&self, ctx: &Context<'_>) -> Result<&'a str> {
+        charged_text(ctx, self.skill.description.as_str())
     }
 
     /// How advanced the skill is.
@@ -235,63 +236,73 @@ impl<'a> Skill<'a> {
     }
 
     /// Topics that group skills across roadmaps.
-    async fn tags(&self) -> Vec<&'a str> {
-        self.skill.tags.iter().map(|t| t.as_str()).collect()
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<&'a str>> {
+        charged(ctx, {
+            self.skill.tags.iter().map(|t| t.as_str()).collect()
+        })
     }
 
     /// Other names people search for, e.g. `js` for JavaScript.
-    async fn aliases(&self) -> Vec<&'a str> {
-        self.skill.aliases.iter().map(|a| a.as_str()).collect()
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<&'a str>> {
+        charged(ctx, {
+            self.skill.aliases.iter().map(|a| a.as_str()).collect()
+        })
     }
 
     /// Identifiers of the same skill in other taxonomies (ESCO, Wikidata).
-    async fn external_ids(&self) -> Vec<ExternalId<'a>> {
-        self.skill
-            .external_ids
-            .iter()
-            .map(|e| ExternalId {
-                scheme: e.scheme.as_str(),
-                value: e.value.as_str(),
-            })
-            .collect()
+    async fn external_ids(&self, ctx: &Context<'_>) -> Result<Vec<ExternalId<'a>>> {
+        charged(ctx, {
+            self.skill
+                .external_ids
+                .iter()
+                .map(|e| ExternalId {
+                    scheme: e.scheme.as_str(),
+                    value: e.value.as_str(),
+                })
+                .collect()
+        })
     }
 
     /// The skills to learn before this one: direct edges, or with
     /// `transitive: true` every skill needed before it, nearest first.
     async fn prerequisites(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only follow edges of this strength; all when left out.")]
         strength: Option<PrerequisiteStrength>,
         #[graphql(desc = "Follow prerequisites of prerequisites too; false when left out.")]
         transitive: Option<bool>,
         #[graphql(desc = "With `transitive`, stop this many edges away (at least 1).")]
         max_depth: Option<i32>,
-    ) -> Result<Vec<PrerequisiteLink<'a>>, ApiError> {
-        self.links(
+    ) -> Result<Vec<PrerequisiteLink<'a>>> {
+        let links = self.links(
             Towards::Prerequisites,
             strength,
             transitive.unwrap_or(false),
             max_depth,
-        )
+        )?;
+        charged(ctx, links)
     }
 
     /// The skills this one unlocks: direct dependents, or with
     /// `transitive: true` everything that needs it, nearest first.
     async fn dependents(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only follow edges of this strength; all when left out.")]
         strength: Option<PrerequisiteStrength>,
         #[graphql(desc = "Follow dependents of dependents too; false when left out.")]
         transitive: Option<bool>,
         #[graphql(desc = "With `transitive`, stop this many edges away (at least 1).")]
         max_depth: Option<i32>,
-    ) -> Result<Vec<PrerequisiteLink<'a>>, ApiError> {
-        self.links(
+    ) -> Result<Vec<PrerequisiteLink<'a>>> {
+        let links = self.links(
             Towards::Dependents,
             strength,
             transitive.unwrap_or(false),
             max_depth,
-        )
+        )?;
+        charged(ctx, links)
     }
 
     /// The broader skill this one is a subtopic of.
@@ -301,45 +312,56 @@ impl<'a> Skill<'a> {
     }
 
     /// The direct subtopics of this skill.
-    async fn children(&self) -> Vec<Skill<'a>> {
-        Skill::many(self.catalog, self.catalog.children(self.skill.id))
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
+        charged(ctx, {
+            Skill::many(self.catalog, self.catalog.children(self.skill.id))
+        })
     }
 
     /// "See also" skills; the link is symmetric.
-    async fn related(&self) -> Vec<Skill<'a>> {
-        Skill::many(self.catalog, self.catalog.related(self.skill.id))
+    async fn related(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
+        charged(ctx, {
+            Skill::many(self.catalog, self.catalog.related(self.skill.id))
+        })
     }
 
     /// Learning material for this skill, best first, optionally of some kinds only.
     async fn resources(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only resources of these kinds; all when left out.")] kinds: Option<
             Vec<ResourceKind>,
         >,
-    ) -> Vec<Resource<'a>> {
+    ) -> Result<Vec<Resource<'a>>> {
         let kinds: Option<Vec<domain::ResourceKind>> =
             kinds.map(|k| k.into_iter().map(Into::into).collect());
-        self.catalog
+        let resources = self
+            .catalog
             .resources(self.skill.id)
             .iter()
             .filter(|r| kinds.as_ref().is_none_or(|k| k.contains(&r.kind)))
             .map(|r| Resource::new(self.catalog, r))
-            .collect()
+            .collect();
+        charged(ctx, resources)
     }
 
     /// Guides that cover this skill.
-    async fn guides(&self) -> Vec<Guide<'a>> {
-        Guide::many(self.catalog, self.catalog.guides_covering(self.skill.id))
+    async fn guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
+        charged(ctx, {
+            Guide::many(self.catalog, self.catalog.guides_covering(self.skill.id))
+        })
     }
 
     /// Roadmaps that hold this skill.
-    async fn roadmaps(&self) -> Vec<Roadmap<'a>> {
-        self.catalog
-            .roadmaps_with(self.skill.id)
-            .iter()
-            .filter_map(|id| self.catalog.roadmap(*id))
-            .map(|r| Roadmap::new(self.catalog, r))
-            .collect()
+    async fn roadmaps(&self, ctx: &Context<'_>) -> Result<Vec<Roadmap<'a>>> {
+        charged(ctx, {
+            self.catalog
+                .roadmaps_with(self.skill.id)
+                .iter()
+                .filter_map(|id| self.catalog.roadmap(*id))
+                .map(|r| Roadmap::new(self.catalog, r))
+                .collect()
+        })
     }
 
     /// The caller's status of this skill, the same on every roadmap that
@@ -536,48 +558,56 @@ impl<'a> Roadmap<'a> {
     }
 
     /// What the roadmap is for, as markdown.
-    async fn description(&self) -> &'a str {
-        self.roadmap.description.as_str()
+    async fn description(&self, ctx: &Context<'_>) -> Result<&'a str> {
+        charged_text(ctx, self.roadmap.description.as_str())
     }
 
     /// The roadmap's stages, in learning order.
-    async fn sections(&self) -> Vec<RoadmapSection<'a>> {
-        self.roadmap
-            .sections
-            .iter()
-            .map(|section| RoadmapSection {
-                catalog: self.catalog,
-                section,
-            })
-            .collect()
+    async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<RoadmapSection<'a>>> {
+        charged(ctx, {
+            self.roadmap
+                .sections
+                .iter()
+                .map(|section| RoadmapSection {
+                    catalog: self.catalog,
+                    section,
+                })
+                .collect()
+        })
     }
 
     /// Roadmaps worth looking at next.
-    async fn related_roadmaps(&self) -> Vec<Roadmap<'a>> {
-        self.roadmap
-            .related
-            .iter()
-            .filter_map(|id| self.catalog.roadmap(*id))
-            .map(|r| Roadmap::new(self.catalog, r))
-            .collect()
+    async fn related_roadmaps(&self, ctx: &Context<'_>) -> Result<Vec<Roadmap<'a>>> {
+        charged(ctx, {
+            self.roadmap
+                .related
+                .iter()
+                .filter_map(|id| self.catalog.roadmap(*id))
+                .map(|r| Roadmap::new(self.catalog, r))
+                .collect()
+        })
     }
 
     /// Guides that cover skills of this roadmap, those covering most of it first.
-    async fn guides(&self) -> Vec<Guide<'a>> {
-        Guide::many(
-            self.catalog,
-            self.catalog.guides_for_roadmap(self.roadmap.id),
-        )
+    async fn guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
+        charged(ctx, {
+            Guide::many(
+                self.catalog,
+                self.catalog.guides_for_roadmap(self.roadmap.id),
+            )
+        })
     }
 
     /// The roadmap's skills in an order that respects every prerequisite
     /// between them (also through skills off the roadmap), keeping the
     /// roadmap's own order wherever the prerequisites leave a choice.
-    async fn learning_order(&self) -> Vec<Skill<'a>> {
-        Skill::many(
-            self.catalog,
-            &self.catalog.roadmap_learning_order(self.roadmap.id),
-        )
+    async fn learning_order(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
+        charged(ctx, {
+            Skill::many(
+                self.catalog,
+                &self.catalog.roadmap_learning_order(self.roadmap.id),
+            )
+        })
     }
 
     /// How many skills the roadmap holds, nested items included.
@@ -599,6 +629,8 @@ impl<'a> Roadmap<'a> {
         ctx: &Context<'_>,
         #[graphql(desc = "The form of the diagram.", default)] format: DiagramFormat,
     ) -> Result<String> {
+        // Nothing is drawn for a request already out of time.
+        charge_items(ctx, 1)?;
         let format = format.into();
         let snapshot = ctx.data_opt::<super::Snapshot>().cloned();
         let drawn = match snapshot {
@@ -620,7 +652,9 @@ impl<'a> Roadmap<'a> {
             }
             _ => skillgraph_diagram::render(self.catalog, self.roadmap, format),
         };
-        Ok(drawn.map_err(|e| ApiError::Internal(e.to_string()))?)
+        let drawn = drawn.map_err(|e| ApiError::Internal(e.to_string()))?;
+        super::budget::charge_bytes(ctx, drawn.len())?;
+        Ok(drawn)
     }
 
     /// The roadmap as a checklist a person can keep, ticked with the
@@ -630,7 +664,9 @@ impl<'a> Roadmap<'a> {
         ctx: &Context<'_>,
         #[graphql(desc = "The form of the checklist.", default)] format: ChecklistFormat,
     ) -> Result<String> {
-        checklist(ctx, self.catalog, self.roadmap, format).await
+        let text = checklist(ctx, self.catalog, self.roadmap, format).await?;
+        super::budget::charge_bytes(ctx, text.len())?;
+        Ok(text)
     }
 }
 
@@ -662,13 +698,15 @@ impl<'a> RoadmapSection<'a> {
     }
 
     /// What the section covers, as markdown.
-    async fn description(&self) -> &'a str {
-        self.section.description.as_str()
+    async fn description(&self, ctx: &Context<'_>) -> Result<&'a str> {
+        charged_text(ctx, self.section.description.as_str())
     }
 
     /// The section's items, in learning order.
-    async fn items(&self) -> Vec<RoadmapItem<'a>> {
-        RoadmapItem::many(self.catalog, &self.section.items)
+    async fn items(&self, ctx: &Context<'_>) -> Result<Vec<RoadmapItem<'a>>> {
+        charged(ctx, {
+            RoadmapItem::many(self.catalog, &self.section.items)
+        })
     }
 }
 
@@ -710,8 +748,10 @@ impl<'a> RoadmapItem<'a> {
     }
 
     /// Nested items (subtopics), in order.
-    async fn children(&self) -> Vec<RoadmapItem<'a>> {
-        RoadmapItem::many(self.catalog, &self.item.children)
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<RoadmapItem<'a>>> {
+        charged(ctx, {
+            RoadmapItem::many(self.catalog, &self.item.children)
+        })
     }
 
     /// The caller's status of this item's skill, the same on every roadmap
@@ -764,8 +804,8 @@ impl<'a> Guide<'a> {
     }
 
     /// What the guide is about, as markdown.
-    async fn description(&self) -> &'a str {
-        self.guide.description.as_str()
+    async fn description(&self, ctx: &Context<'_>) -> Result<&'a str> {
+        charged_text(ctx, self.guide.description.as_str())
     }
 
     /// Where the guide is published: an https URL.
@@ -785,23 +825,28 @@ impl<'a> Guide<'a> {
     }
 
     /// Topics.
-    async fn tags(&self) -> Vec<&'a str> {
-        self.guide.tags.iter().map(|t| t.as_str()).collect()
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<&'a str>> {
+        charged(ctx, {
+            self.guide.tags.iter().map(|t| t.as_str()).collect()
+        })
     }
 
     /// The guide's text as markdown, when we hold it.
-    async fn body(&self) -> Option<&'a str> {
-        self.guide.body.as_ref().map(|b| b.as_str())
+    async fn body(&self, ctx: &Context<'_>) -> Result<Option<&'a str>> {
+        match &self.guide.body {
+            Some(body) => Ok(Some(charged_text(ctx, body.as_str())?)),
+            None => Ok(None),
+        }
     }
 
     /// Guides to read next.
-    async fn related_guides(&self) -> Vec<Guide<'a>> {
-        Guide::many(self.catalog, &self.guide.related)
+    async fn related_guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
+        charged(ctx, { Guide::many(self.catalog, &self.guide.related) })
     }
 
     /// The skills the guide covers.
-    async fn skills(&self) -> Vec<Skill<'a>> {
-        Skill::many(self.catalog, &self.guide.skills)
+    async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
+        charged(ctx, { Skill::many(self.catalog, &self.guide.skills) })
     }
 }
 
@@ -837,22 +882,26 @@ impl<'a> Author<'a> {
     }
 
     /// The author's pages elsewhere: https URLs.
-    async fn links(&self) -> Vec<&'a str> {
-        self.author.links.iter().map(|l| l.as_str()).collect()
+    async fn links(&self, ctx: &Context<'_>) -> Result<Vec<&'a str>> {
+        charged(ctx, {
+            self.author.links.iter().map(|l| l.as_str()).collect()
+        })
     }
 
     /// Guides by this author, newest first.
-    async fn guides(&self) -> Vec<Guide<'a>> {
-        let mut guides: Vec<_> = self
-            .catalog
-            .guides()
-            .filter(|g| g.author == Some(self.author.id))
-            .collect();
-        guides.sort_by(|a, b| b.published.cmp(&a.published).then(a.slug.cmp(&b.slug)));
-        guides
-            .into_iter()
-            .map(|g| Guide::new(self.catalog, g))
-            .collect()
+    async fn guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
+        charged(ctx, {
+            let mut guides: Vec<_> = self
+                .catalog
+                .guides()
+                .filter(|g| g.author == Some(self.author.id))
+                .collect();
+            guides.sort_by(|a, b| b.published.cmp(&a.published).then(a.slug.cmp(&b.slug)));
+            guides
+                .into_iter()
+                .map(|g| Guide::new(self.catalog, g))
+                .collect()
+        })
     }
 }
 
@@ -882,21 +931,23 @@ impl<'a> LearningPath<'a> {
 #[Object(serial)]
 impl<'a> LearningPath<'a> {
     /// The skills asked for.
-    async fn targets(&self) -> Vec<Skill<'a>> {
-        Skill::many(self.catalog, &self.targets)
+    async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
+        charged(ctx, { Skill::many(self.catalog, &self.targets) })
     }
 
     /// The skills to learn, in order: each after all of its prerequisites.
-    async fn steps(&self) -> Vec<LearningStep<'a>> {
-        self.steps
-            .iter()
-            .enumerate()
-            .map(|(position, step)| LearningStep {
-                catalog: self.catalog,
-                position: position + 1,
-                step: step.clone(),
-            })
-            .collect()
+    async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<LearningStep<'a>>> {
+        charged(ctx, {
+            self.steps
+                .iter()
+                .enumerate()
+                .map(|(position, step)| LearningStep {
+                    catalog: self.catalog,
+                    position: position + 1,
+                    step: step.clone(),
+                })
+                .collect()
+        })
     }
 
     /// How many skills are left to learn.
@@ -927,7 +978,7 @@ impl<'a> LearningStep<'a> {
     }
 
     /// The targets that need this skill (a target needs itself).
-    async fn needed_by(&self) -> Vec<Skill<'a>> {
-        Skill::many(self.catalog, &self.step.needed_by)
+    async fn needed_by(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
+        charged(ctx, { Skill::many(self.catalog, &self.step.needed_by) })
     }
 }

@@ -236,7 +236,6 @@ impl Viewer {
     }
 
     /// The skills the learner has set a status for, most recently changed first.
-    #[graphql(complexity = "super::limits::page_cost(first, None, child_complexity)")]
     async fn skill_statuses<'ctx>(
         &self,
         ctx: &Context<'ctx>,

@@ -225,8 +225,9 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
                     break;
                 }
                 let access = app.access(token.clone());
+                let snapshot = app.snapshot();
                 let mut request = Request::new(payload.query)
-                    .data(app.snapshot())
+                    .data(Arc::clone(&snapshot))
                     .data(app.slot().clone())
                     .data(Caller::new(access.token, access.identities));
                 if let Some(writes) = access.writes {
@@ -238,7 +239,18 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
                 if let Some(variables) = payload.variables {
                     request = request.variables(Variables::from_json(variables));
                 }
-                let refusal = crate::api::limits::check_request(&mut request, app.limits()).err();
+                // The same checks and budget as over HTTP (`api::execute`).
+                let (refusal, budget) = match crate::api::limits::check_request(
+                    &mut request,
+                    app.limits(),
+                    &snapshot.bounds,
+                ) {
+                    Ok(kind) => (None, crate::api::budget_for(kind, app.limits())),
+                    Err(refusal) => (Some(refusal), None),
+                };
+                if let Some(budget) = &budget {
+                    request = request.data(Arc::clone(budget));
+                }
                 let schema = app.schema().clone();
                 let out = out.clone();
                 let finished = finished.clone();
@@ -253,7 +265,7 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
                     };
                     let mut first = true;
                     while let Some(response) = results.next().await {
-                        let response = coded(response);
+                        let response = coded(crate::api::finish(response, budget.as_deref()).0);
                         if first && is_request_error(&response) {
                             let message = json!({ "id": task_id, "type": "error", "payload": errors_json(&response.errors) });
                             let _ = out.send(Outgoing::Text(message.to_string())).await;
