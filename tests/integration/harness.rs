@@ -172,6 +172,26 @@ impl Server {
         None
     }
 
+    /// The server's process id, to read its memory from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// POSTs a query and hands back the status and the body as text,
+    /// however large or malformed it is.
+    pub async fn post_text(&self, query: &str) -> (u16, String) {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("send the request");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("read the body"))
+    }
+
     /// The URL of the database this server owns, if it owns one.
     pub fn database_url(&self) -> Option<&str> {
         self.database.as_ref().map(ScratchDatabase::url)

@@ -219,3 +219,154 @@ async fn hostile_bodies_get_clear_4xx_answers_never_a_5xx() {
         );
     }
 }
+
+/// The peak resident memory of a server so far, in MiB.
+fn peak_rss_mib(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap()
+        / 1024
+}
+
+#[tokio::test]
+async fn nesting_past_the_parsers_own_limit_is_too_deep_not_bad_input() {
+    for server in servers().await {
+        for levels in [20, 50, 60, 200, 2_000] {
+            let answer = server.post(&nested(levels), json!({})).await;
+            refused(&answer, "QUERY_TOO_DEEP");
+        }
+        let inline = format!(
+            "{{ {}__typename{} }}",
+            "... on Query { ".repeat(300),
+            " }".repeat(300)
+        );
+        let answer = server.post(&inline, json!({})).await;
+        assert!(answer.status < 500, "{answer:?}");
+        assert!(
+            !answer.error_codes().contains(&"BAD_USER_INPUT".to_owned())
+                || answer.error_codes().is_empty(),
+            "{answer:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_read_that_never_yields_is_stopped_at_the_execution_timeout() {
+    // The cost check is opened wide so that the query reaches execution.
+    let server = Server::start(
+        databases().await.remove(0),
+        &[
+            "--max-complexity",
+            "1000000000000000",
+            "--max-response-bytes",
+            "1000000000",
+            "--execution-timeout-ms",
+            "200",
+        ],
+    );
+    let started = std::time::Instant::now();
+    let (status, text) = server
+        .post_text(crate::hostile_queries::LEARNING_ORDER_BOMB)
+        .await;
+    let elapsed = started.elapsed();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(status, 503, "{text:.300}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "EXECUTION_TIMEOUT");
+    assert!(body.get("data").is_none(), "{text:.300}");
+    // Not a measure of speed: before, this query ran until memory ran out.
+    assert!(elapsed < std::time::Duration::from_secs(60), "{elapsed:?}");
+    let peak = peak_rss_mib(&server);
+    assert!(
+        peak < crate::hostile_queries::PEAK_RSS_MIB,
+        "peak RSS {peak} MiB"
+    );
+
+    // The same over graphql-transport-ws.
+    let mut socket = crate::harness::Subscriber::connect(&server).await;
+    socket
+        .subscribe("1", crate::hostile_queries::LEARNING_ORDER_BOMB)
+        .await;
+    let message = socket.next_message().await;
+    assert_eq!(message["type"], "error", "{message:.300}");
+    assert_eq!(
+        message["payload"][0]["extensions"]["code"],
+        "EXECUTION_TIMEOUT"
+    );
+    assert_eq!(server.post("{ __typename }", json!({})).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_answer_past_the_response_cap_is_stopped_with_a_coded_error() {
+    let server = Server::start(
+        databases().await.remove(0),
+        &[
+            "--max-complexity",
+            "1000000000000000",
+            "--max-response-bytes",
+            "1000000",
+        ],
+    );
+    let (status, text) = server
+        .post_text(crate::hostile_queries::LEARNING_ORDER_BOMB)
+        .await;
+    assert_eq!(status, 200, "{text:.300}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "RESPONSE_TOO_LARGE"
+    );
+    assert_eq!(
+        body["errors"].as_array().unwrap().len(),
+        1,
+        "one error, not one per list"
+    );
+    assert_eq!(body["data"], Value::Null, "no partial answer");
+    let peak = peak_rss_mib(&server);
+    assert!(
+        peak < crate::hostile_queries::PEAK_RSS_MIB,
+        "peak RSS {peak} MiB"
+    );
+
+    // Long texts count too: few fields, many bytes.
+    let texts = Server::start(
+        databases().await.remove(0),
+        &["--max-response-bytes", "20000"],
+    );
+    let answer = texts
+        .post(
+            "{ skills(first: 100) { nodes { description } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(answer.error_codes(), ["RESPONSE_TOO_LARGE"], "{answer:?}");
+    let small = texts
+        .post("{ skills(first: 3) { nodes { slug } } }", json!({}))
+        .await;
+    assert!(small.body.get("errors").is_none(), "{small:?}");
+}
+
+#[tokio::test]
+async fn the_known_multiplying_query_is_refused_before_it_runs() {
+    for server in servers().await {
+        let answer = server
+            .post(crate::hostile_queries::LEARNING_ORDER_BOMB, json!({}))
+            .await;
+        refused(&answer, "QUERY_TOO_COMPLEX");
+        let message = answer.body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("fields"), "{message}");
+        // What a client rendering a roadmap asks for still runs.
+        let nested = server
+            .post(
+                r#"{ roadmap(slug: "backend") { title sections { title items { recommendation
+                     skill { slug name summary level prerequisites { skill { slug } strength }
+                       resources { kind title url } guides { slug title } }
+                     children { skill { slug name } } } } } }"#,
+                json!({}),
+            )
+            .await;
+        assert!(nested.body.get("errors").is_none(), "{nested:?}");
+    }
+}

@@ -11,6 +11,7 @@ mod clients;
 mod curation;
 mod graph_answers;
 mod harness;
+mod hostile_queries;
 mod http_edge;
 mod import_export;
 mod learners;

@@ -211,6 +211,12 @@ pub fn check_request(
     limits: &Limits,
     bounds: &ListBounds,
 ) -> ServerResult<Option<OperationType>> {
+    // A document nested past what any allowed query needs is refused
+    // before the parser, whose own stack limit answers a parse error.
+    let braces = brace_depth(&request.query);
+    if braces > limits.max_depth.saturating_mul(2).saturating_add(8) {
+        return Err(too_deep(None, limits));
+    }
     let document = match async_graphql::parser::parse_query(&request.query) {
         Ok(document) => document,
         Err(async_graphql::parser::Error::RecursionLimitExceeded) => {
@@ -223,6 +229,63 @@ pub fn check_request(
     let kind = operation_type(&document, request.operation_name.as_deref());
     request.set_parsed_query(document);
     Ok(kind)
+}
+
+/// The deepest nesting of braces in a document's text, outside strings
+/// and comments: at least its selection depth (inline fragments and input
+/// objects nest braces too), measured without parsing.
+pub fn brace_depth(text: &str) -> usize {
+    let mut deepest = 0usize;
+    let mut depth = 0usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' => depth = depth.saturating_sub(1),
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' || c == '\r' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let block = chars.peek() == Some(&'"') && {
+                    chars.next();
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                        true
+                    } else {
+                        // `""`: an empty string.
+                        continue;
+                    }
+                };
+                let mut quotes = 0;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' if !block => {
+                            chars.next();
+                        }
+                        '"' if !block => break,
+                        '"' => {
+                            quotes += 1;
+                            if quotes == 3 {
+                                break;
+                            }
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    quotes = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// The type of the operation a document runs under `name`.
@@ -362,6 +425,15 @@ mod tests {
 
     fn check(query: &str, limits: &Limits) -> Result<(), ServerError> {
         check_size(&async_graphql::parser::parse_query(query).unwrap(), limits)
+    }
+
+    #[test]
+    fn braces_in_strings_and_comments_do_not_nest() {
+        assert_eq!(brace_depth("{ a { b } }"), 2);
+        assert_eq!(brace_depth(r#"{ a(s: "{{{{") { b } }"#), 2);
+        assert_eq!(brace_depth("{ a # {{{{\n { b } }"), 2);
+        assert_eq!(brace_depth(r#"{ a(s: """ {{ " }} """) { b } }"#), 2);
+        assert_eq!(brace_depth(r#"{ a(s: "", t: "\"{") }"#), 1);
     }
 
     #[test]

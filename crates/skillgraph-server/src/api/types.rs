@@ -237,21 +237,18 @@ impl<'a> Skill<'a> {
 
     /// Topics that group skills across roadmaps.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<&'a str>> {
-        charged(ctx, {
-            self.skill.tags.iter().map(|t| t.as_str()).collect()
-        })
+        charged(ctx, self.skill.tags.iter().map(|t| t.as_str()).collect())
     }
 
     /// Other names people search for, e.g. `js` for JavaScript.
     async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<&'a str>> {
-        charged(ctx, {
-            self.skill.aliases.iter().map(|a| a.as_str()).collect()
-        })
+        charged(ctx, self.skill.aliases.iter().map(|a| a.as_str()).collect())
     }
 
     /// Identifiers of the same skill in other taxonomies (ESCO, Wikidata).
     async fn external_ids(&self, ctx: &Context<'_>) -> Result<Vec<ExternalId<'a>>> {
-        charged(ctx, {
+        charged(
+            ctx,
             self.skill
                 .external_ids
                 .iter()
@@ -259,8 +256,8 @@ impl<'a> Skill<'a> {
                     scheme: e.scheme.as_str(),
                     value: e.value.as_str(),
                 })
-                .collect()
-        })
+                .collect(),
+        )
     }
 
     /// The skills to learn before this one: direct edges, or with
@@ -275,6 +272,8 @@ impl<'a> Skill<'a> {
         #[graphql(desc = "With `transitive`, stop this many edges away (at least 1).")]
         max_depth: Option<i32>,
     ) -> Result<Vec<PrerequisiteLink<'a>>> {
+        // A transitive walk may cover the catalog: not begun out of budget.
+        charge_items(ctx, 0)?;
         let links = self.links(
             Towards::Prerequisites,
             strength,
@@ -296,6 +295,8 @@ impl<'a> Skill<'a> {
         #[graphql(desc = "With `transitive`, stop this many edges away (at least 1).")]
         max_depth: Option<i32>,
     ) -> Result<Vec<PrerequisiteLink<'a>>> {
+        // A transitive walk may cover the catalog: not begun out of budget.
+        charge_items(ctx, 0)?;
         let links = self.links(
             Towards::Dependents,
             strength,
@@ -313,16 +314,18 @@ impl<'a> Skill<'a> {
 
     /// The direct subtopics of this skill.
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
-        charged(ctx, {
-            Skill::many(self.catalog, self.catalog.children(self.skill.id))
-        })
+        charged(
+            ctx,
+            Skill::many(self.catalog, self.catalog.children(self.skill.id)),
+        )
     }
 
     /// "See also" skills; the link is symmetric.
     async fn related(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
-        charged(ctx, {
-            Skill::many(self.catalog, self.catalog.related(self.skill.id))
-        })
+        charged(
+            ctx,
+            Skill::many(self.catalog, self.catalog.related(self.skill.id)),
+        )
     }
 
     /// Learning material for this skill, best first, optionally of some kinds only.
@@ -347,21 +350,23 @@ impl<'a> Skill<'a> {
 
     /// Guides that cover this skill.
     async fn guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
-        charged(ctx, {
-            Guide::many(self.catalog, self.catalog.guides_covering(self.skill.id))
-        })
+        charged(
+            ctx,
+            Guide::many(self.catalog, self.catalog.guides_covering(self.skill.id)),
+        )
     }
 
     /// Roadmaps that hold this skill.
     async fn roadmaps(&self, ctx: &Context<'_>) -> Result<Vec<Roadmap<'a>>> {
-        charged(ctx, {
+        charged(
+            ctx,
             self.catalog
                 .roadmaps_with(self.skill.id)
                 .iter()
                 .filter_map(|id| self.catalog.roadmap(*id))
                 .map(|r| Roadmap::new(self.catalog, r))
-                .collect()
-        })
+                .collect(),
+        )
     }
 
     /// The caller's status of this skill, the same on every roadmap that
@@ -564,7 +569,8 @@ impl<'a> Roadmap<'a> {
 
     /// The roadmap's stages, in learning order.
     async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<RoadmapSection<'a>>> {
-        charged(ctx, {
+        charged(
+            ctx,
             self.roadmap
                 .sections
                 .iter()
@@ -572,42 +578,47 @@ impl<'a> Roadmap<'a> {
                     catalog: self.catalog,
                     section,
                 })
-                .collect()
-        })
+                .collect(),
+        )
     }
 
     /// Roadmaps worth looking at next.
     async fn related_roadmaps(&self, ctx: &Context<'_>) -> Result<Vec<Roadmap<'a>>> {
-        charged(ctx, {
+        charged(
+            ctx,
             self.roadmap
                 .related
                 .iter()
                 .filter_map(|id| self.catalog.roadmap(*id))
                 .map(|r| Roadmap::new(self.catalog, r))
-                .collect()
-        })
+                .collect(),
+        )
     }
 
     /// Guides that cover skills of this roadmap, those covering most of it first.
     async fn guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
-        charged(ctx, {
+        charged(
+            ctx,
             Guide::many(
                 self.catalog,
                 self.catalog.guides_for_roadmap(self.roadmap.id),
-            )
-        })
+            ),
+        )
     }
 
     /// The roadmap's skills in an order that respects every prerequisite
     /// between them (also through skills off the roadmap), keeping the
     /// roadmap's own order wherever the prerequisites leave a choice.
     async fn learning_order(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
-        charged(ctx, {
+        // A sort of the whole roadmap: not begun for a request out of budget.
+        charge_items(ctx, 0)?;
+        charged(
+            ctx,
             Skill::many(
                 self.catalog,
                 &self.catalog.roadmap_learning_order(self.roadmap.id),
-            )
-        })
+            ),
+        )
     }
 
     /// How many skills the roadmap holds, nested items included.
@@ -704,9 +715,7 @@ impl<'a> RoadmapSection<'a> {
 
     /// The section's items, in learning order.
     async fn items(&self, ctx: &Context<'_>) -> Result<Vec<RoadmapItem<'a>>> {
-        charged(ctx, {
-            RoadmapItem::many(self.catalog, &self.section.items)
-        })
+        charged(ctx, RoadmapItem::many(self.catalog, &self.section.items))
     }
 }
 
@@ -749,9 +758,7 @@ impl<'a> RoadmapItem<'a> {
 
     /// Nested items (subtopics), in order.
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<RoadmapItem<'a>>> {
-        charged(ctx, {
-            RoadmapItem::many(self.catalog, &self.item.children)
-        })
+        charged(ctx, RoadmapItem::many(self.catalog, &self.item.children))
     }
 
     /// The caller's status of this item's skill, the same on every roadmap
@@ -826,9 +833,7 @@ impl<'a> Guide<'a> {
 
     /// Topics.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<&'a str>> {
-        charged(ctx, {
-            self.guide.tags.iter().map(|t| t.as_str()).collect()
-        })
+        charged(ctx, self.guide.tags.iter().map(|t| t.as_str()).collect())
     }
 
     /// The guide's text as markdown, when we hold it.
@@ -841,12 +846,12 @@ impl<'a> Guide<'a> {
 
     /// Guides to read next.
     async fn related_guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
-        charged(ctx, { Guide::many(self.catalog, &self.guide.related) })
+        charged(ctx, Guide::many(self.catalog, &self.guide.related))
     }
 
     /// The skills the guide covers.
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
-        charged(ctx, { Skill::many(self.catalog, &self.guide.skills) })
+        charged(ctx, Skill::many(self.catalog, &self.guide.skills))
     }
 }
 
@@ -883,13 +888,13 @@ impl<'a> Author<'a> {
 
     /// The author's pages elsewhere: https URLs.
     async fn links(&self, ctx: &Context<'_>) -> Result<Vec<&'a str>> {
-        charged(ctx, {
-            self.author.links.iter().map(|l| l.as_str()).collect()
-        })
+        charged(ctx, self.author.links.iter().map(|l| l.as_str()).collect())
     }
 
     /// Guides by this author, newest first.
     async fn guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
+        // A walk over every guide: not begun for a request out of budget.
+        charge_items(ctx, 0)?;
         charged(ctx, {
             let mut guides: Vec<_> = self
                 .catalog
@@ -932,12 +937,13 @@ impl<'a> LearningPath<'a> {
 impl<'a> LearningPath<'a> {
     /// The skills asked for.
     async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
-        charged(ctx, { Skill::many(self.catalog, &self.targets) })
+        charged(ctx, Skill::many(self.catalog, &self.targets))
     }
 
     /// The skills to learn, in order: each after all of its prerequisites.
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<LearningStep<'a>>> {
-        charged(ctx, {
+        charged(
+            ctx,
             self.steps
                 .iter()
                 .enumerate()
@@ -946,8 +952,8 @@ impl<'a> LearningPath<'a> {
                     position: position + 1,
                     step: step.clone(),
                 })
-                .collect()
-        })
+                .collect(),
+        )
     }
 
     /// How many skills are left to learn.
@@ -979,6 +985,6 @@ impl<'a> LearningStep<'a> {
 
     /// The targets that need this skill (a target needs itself).
     async fn needed_by(&self, ctx: &Context<'_>) -> Result<Vec<Skill<'a>>> {
-        charged(ctx, { Skill::many(self.catalog, &self.step.needed_by) })
+        charged(ctx, Skill::many(self.catalog, &self.step.needed_by))
     }
 }
