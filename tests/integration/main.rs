@@ -12,6 +12,7 @@ mod curation;
 mod graph_answers;
 mod harness;
 mod http_edge;
+mod identities;
 mod import_export;
 mod learners;
 mod lifecycle;

@@ -302,7 +302,7 @@ mod tests {
         .unwrap()
     }
 
-    fn token(claims: serde_json::Value, secret: &[u8]) -> String {
+    fn token(claims: Value, secret: &[u8]) -> String {
         encode(
             &Header::new(Algorithm::HS256),
             &claims,
@@ -368,7 +368,7 @@ mod tests {
     #[test]
     fn times_are_checked_with_a_leeway_and_a_malformed_time_is_no_missing_one() {
         let base = json!({ "sub": "ada", "iss": "https://id.example.org", "aud": "skillgraph", "exp": now() + 600 });
-        let with = |claim: &str, value: serde_json::Value| {
+        let with = |claim: &str, value: Value| {
             let mut claims = base.clone();
             claims[claim] = value;
             verifier().verify(&token(claims, SECRET))
@@ -422,10 +422,7 @@ mod tests {
         assert_ne!(jwt_learner_id("a:b", "c"), jwt_learner_id("a", "b:c"));
         assert_ne!(jwt_learner_id("a%3Ab", "c"), jwt_learner_id("a:b", "c"));
         assert!(jwt_learner_id("i", "learner-00ff").starts_with(JWT_LEARNER_PREFIX));
-        assert!(
-            jwt_learner_id("https://id.example.org", "x")
-                .starts_with(verifier().namespace())
-        );
+        assert!(jwt_learner_id("https://id.example.org", "x").starts_with(verifier().namespace()));
     }
 
     #[test]
