@@ -330,3 +330,83 @@ async fn tokens_are_listed_without_secrets_and_revoked_at_once_on_every_replica(
         drop(replica);
     }
 }
+
+/// Runs SQL on a scratch database with the engine's own command-line
+/// client, as an operator would: how a test puts rows back into the shape
+/// an older skillgraph stored.
+fn sql(url: &str, statement: &str) {
+    let output = match url.strip_prefix("sqlite://") {
+        Some(path) => std::process::Command::new("sqlite3")
+            .args([path, statement])
+            .output(),
+        None => std::process::Command::new("psql")
+            .args([url, "-v", "ON_ERROR_STOP=1", "-c", statement])
+            .output(),
+    }
+    .expect("sqlite3 or psql");
+    assert!(
+        output.status.success(),
+        "{statement}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn statuses_stored_under_a_bare_sub_are_found_again_after_the_upgrade() {
+    for server in learner_servers().await {
+        let url = server.database_url().unwrap().to_owned();
+        let (issued_token, said) = cli(&url, &["learner", "create", "--label", "issued"]);
+        let issued_token = issued_token.trim().to_owned();
+        let issued = said
+            .split_whitespace()
+            .find(|word| word.starts_with("learner-"))
+            .unwrap()
+            .to_owned();
+        for (token, skill) in [
+            (jwt("ada", json!({})), "git"),
+            (issued_token.clone(), "sql"),
+        ] {
+            let set = server
+                .post_as(
+                    &token,
+                    "mutation ($skill: String!) { setSkillStatus(input: { skill: $skill, status: DONE }) { skills { slug } } }",
+                    json!({ "skill": skill }),
+                )
+                .await;
+            assert!(set.body.get("errors").is_none(), "{set:?}");
+        }
+        let database = server.stop().unwrap();
+
+        // As the release before namespaces stored it: a JWT learner under
+        // the bare `sub`, with the namespace migration not yet run.
+        sql(
+            &url,
+            &format!(
+                "UPDATE skill_statuses SET learner_id = 'ada' WHERE learner_id = '{JWT_LEARNERS}ada'"
+            ),
+        );
+        sql(
+            &url,
+            "DELETE FROM seaql_migrations WHERE version LIKE '%learner_namespaces'",
+        );
+
+        let server = Server::start(database, &jwt_args());
+        const MINE: &str =
+            "{ viewer { id skillStatuses { edges { node { skill { slug } status } } } } }";
+        let ada = server
+            .post_as(&jwt("ada", json!({})), MINE, json!({}))
+            .await;
+        assert_eq!(
+            ada.body["data"]["viewer"]["skillStatuses"]["edges"],
+            json!([{ "node": { "skill": { "slug": "git" }, "status": "DONE" } }]),
+            "{ada:?}"
+        );
+        let own = server.post_as(&issued_token, MINE, json!({})).await;
+        assert_eq!(own.body["data"]["viewer"]["id"], issued.as_str());
+        assert_eq!(
+            own.body["data"]["viewer"]["skillStatuses"]["edges"],
+            json!([{ "node": { "skill": { "slug": "sql" }, "status": "DONE" } }]),
+            "{own:?}"
+        );
+    }
+}
