@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261201_000001_catalog;
 mod m20261201_000002_writes;
 mod m20261201_000003_learners;
+mod m20261213_000004_learner_namespaces;
 
 /// Runs every migration in order; the store calls it on start.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_catalog::Migration),
             Box::new(m20261201_000002_writes::Migration),
             Box::new(m20261201_000003_learners::Migration),
+            Box::new(m20261213_000004_learner_namespaces::Migration),
         ]
     }
 }

@@ -7,11 +7,14 @@ use serde_json::{Value, json};
 
 use crate::harness::{Answer, Server, databases, slugs};
 
-const SECRET: &str = "a shared secret of the test identity provider, long enough";
-const ISSUER: &str = "https://id.example.org";
-const AUDIENCE: &str = "skillgraph-tests";
+pub const SECRET: &str = "a shared secret of the test identity provider, long enough";
+pub const ISSUER: &str = "https://id.example.org";
+/// The prefix of the learner ids of [`ISSUER`]'s JWTs: `jwt:<issuer>:`
+/// with the issuer's `:` written `%3A`.
+pub const JWT_LEARNERS: &str = "jwt:https%3A//id.example.org:";
+pub const AUDIENCE: &str = "skillgraph-tests";
 
-fn jwt_args() -> Vec<&'static str> {
+pub fn jwt_args() -> Vec<&'static str> {
     vec![
         "--jwt-hs256-secret",
         SECRET,
@@ -22,7 +25,7 @@ fn jwt_args() -> Vec<&'static str> {
     ]
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -30,7 +33,7 @@ fn now() -> i64 {
 }
 
 /// A JWT as the identity provider would sign it, with claims overridden.
-fn jwt(sub: &str, overrides: Value) -> String {
+pub fn jwt(sub: &str, overrides: Value) -> String {
     let mut claims = json!({ "sub": sub, "iss": ISSUER, "aud": AUDIENCE, "exp": now() + 600 });
     for (key, value) in overrides.as_object().unwrap() {
         claims[key] = value.clone();
@@ -49,7 +52,7 @@ fn jwt(sub: &str, overrides: Value) -> String {
     .unwrap()
 }
 
-async fn learner_servers() -> Vec<Server> {
+pub async fn learner_servers() -> Vec<Server> {
     databases()
         .await
         .into_iter()
@@ -207,7 +210,7 @@ async fn a_status_set_once_counts_on_every_roadmap_with_progress_and_next_skills
         assert_eq!(p["total"].as_u64(), Some(total));
         let percent = (2.0 * 1000.0 / total as f64).round() / 10.0;
         assert_eq!(p["percent"].as_f64(), Some(percent));
-        assert_eq!(data["viewer"]["id"], "ada");
+        assert_eq!(data["viewer"]["id"], format!("{JWT_LEARNERS}ada"));
         let begun = slugs(&data["viewer"]["roadmaps"], "/roadmap/slug");
         assert!(
             begun.contains(&"backend".to_owned()) && begun.contains(&"devops".to_owned()),
@@ -385,12 +388,13 @@ async fn a_status_set_once_counts_on_every_roadmap_with_progress_and_next_skills
         // Deleting a skill deletes its statuses; deleteViewer deletes the rest.
         let url = server.database_url().unwrap().to_owned();
         let store = skillgraph_store::Store::open(&url).await.unwrap();
-        let before = store.all_statuses("ada").await.unwrap().len();
+        let ada_id = format!("{JWT_LEARNERS}ada");
+        let before = store.all_statuses(&ada_id).await.unwrap().len();
         let deleted = server
             .post_as(&editor, r#"mutation { deleteSkill(input: { skill: "docker", cascade: true }) { catalogVersion } }"#, json!({}))
             .await;
         assert!(deleted.body.get("errors").is_none(), "{deleted:?}");
-        assert_eq!(store.all_statuses("ada").await.unwrap().len(), before - 1);
+        assert_eq!(store.all_statuses(&ada_id).await.unwrap().len(), before - 1);
         const DELETE: &str = r#"mutation ($input: DeleteViewerInput!) { deleteViewer(input: $input) { deletedLearnerId } }"#;
         let unconfirmed = server
             .post_as(&ada, DELETE, json!({ "input": { "confirm": false } }))
@@ -400,10 +404,10 @@ async fn a_status_set_once_counts_on_every_roadmap_with_progress_and_next_skills
             .post_as(&ada, DELETE, json!({ "input": { "confirm": true } }))
             .await;
         assert_eq!(
-            gone.body["data"]["deleteViewer"]["deletedLearnerId"], "ada",
+            gone.body["data"]["deleteViewer"]["deletedLearnerId"], ada_id,
             "{gone:?}"
         );
-        assert!(store.all_statuses("ada").await.unwrap().is_empty());
+        assert!(store.all_statuses(&ada_id).await.unwrap().is_empty());
         store.close().await.unwrap();
     }
 }
@@ -415,7 +419,7 @@ async fn tokens_are_checked_and_refusals_say_why() {
         let who = async |token: &str| server.post_as(token, WHO, json!({})).await;
         assert_eq!(
             who(&jwt("ada", json!({}))).await.body["data"]["viewer"]["id"],
-            "ada"
+            format!("{JWT_LEARNERS}ada")
         );
         for (claims, why) in [
             (json!({ "exp": now() - 3600 }), "expired"),
@@ -532,7 +536,11 @@ async fn tokens_are_checked_and_refusals_say_why() {
     let key = EncodingKey::from_ec_pem(&std::fs::read(&private).unwrap()).unwrap();
     let token = encode(&Header::new(Algorithm::ES256), &claims, &key).unwrap();
     let accepted = es.post_as(&token, "{ viewer { id } }", json!({})).await;
-    assert_eq!(accepted.body["data"]["viewer"]["id"], "eve", "{accepted:?}");
+    assert_eq!(
+        accepted.body["data"]["viewer"]["id"],
+        format!("{JWT_LEARNERS}eve"),
+        "{accepted:?}"
+    );
     let hs = es
         .post_as(&jwt("eve", json!({})), "{ viewer { id } }", json!({}))
         .await;
@@ -577,7 +585,11 @@ async fn tokens_are_checked_and_refusals_say_why() {
     let key = EncodingKey::from_rsa_pem(&std::fs::read(&rsa_private).unwrap()).unwrap();
     let token = encode(&Header::new(Algorithm::RS256), &claims, &key).unwrap();
     let accepted = rs.post_as(&token, "{ viewer { id } }", json!({})).await;
-    assert_eq!(accepted.body["data"]["viewer"]["id"], "eve", "{accepted:?}");
+    assert_eq!(
+        accepted.body["data"]["viewer"]["id"],
+        format!("{JWT_LEARNERS}eve"),
+        "{accepted:?}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

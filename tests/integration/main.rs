@@ -13,6 +13,7 @@ mod graph_answers;
 mod harness;
 mod hostile_queries;
 mod http_edge;
+mod identities;
 mod import_export;
 mod learners;
 mod lifecycle;

@@ -112,6 +112,12 @@ impl App {
             persisted,
         } = options;
         let store = Store::open(database_url).await?;
+        if let Some(verifier) = &verifier {
+            // JWT learners' statuses from before learner ids had namespaces.
+            store
+                .adopt_legacy_jwt_learners(verifier.namespace())
+                .await?;
+        }
         if seed && store.is_empty().await? {
             let bundle = skillgraph_bundle::bundled()?;
             // Checked again under the write lock: of two replicas starting
@@ -568,6 +574,83 @@ pub async fn create_token(args: &crate::cli::TokenCreateArgs) -> Result<String, 
     let token = store.create_token(role, &args.label).await?;
     store.close().await?;
     Ok(token)
+}
+
+/// A label as one line of a listing: control characters escaped.
+fn one_line(label: &str) -> String {
+    let mut line = String::with_capacity(label.len());
+    for c in label.chars() {
+        if c.is_control() {
+            line.extend(c.escape_default());
+        } else {
+            line.push(c);
+        }
+    }
+    line
+}
+
+/// What `skillgraph token list` prints: a tab-separated line per token,
+/// oldest first, under a header; never a token or its hash.
+pub async fn list_tokens(args: &crate::cli::ListArgs) -> Result<String, StartError> {
+    let store = Store::open(&args.database.database_url).await?;
+    let listing = store.api_tokens(0, None).await?;
+    store.close().await?;
+    let mut text = String::from("id\trole\tcreated\tlabel\n");
+    for token in listing.items {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            token.id,
+            token.role.as_str(),
+            token
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            one_line(&token.label)
+        ));
+    }
+    Ok(text)
+}
+
+/// What `skillgraph token revoke` does: the token as it was, or `None`
+/// for an unknown id.
+pub async fn revoke_token(
+    args: &crate::cli::RevokeArgs,
+) -> Result<Option<skillgraph_store::ApiTokenRecord>, StartError> {
+    let store = Store::open(&args.database.database_url).await?;
+    let revoked = store.revoke_api_token(args.id).await?;
+    store.close().await?;
+    Ok(revoked)
+}
+
+/// What `skillgraph learner list` prints: a tab-separated line per learner
+/// token, oldest first, under a header; never a token or its hash.
+pub async fn list_learners(args: &crate::cli::ListArgs) -> Result<String, StartError> {
+    let store = Store::open(&args.database.database_url).await?;
+    let listing = store.learner_tokens(0, None).await?;
+    store.close().await?;
+    let mut text = String::from("id\tlearner\tcreated\tlabel\n");
+    for token in listing.items {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            token.id,
+            token.learner,
+            token
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            one_line(&token.label)
+        ));
+    }
+    Ok(text)
+}
+
+/// What `skillgraph learner revoke` does: the token as it was, or `None`
+/// for an unknown id.
+pub async fn revoke_learner(
+    args: &crate::cli::RevokeArgs,
+) -> Result<Option<skillgraph_store::LearnerTokenRecord>, StartError> {
+    let store = Store::open(&args.database.database_url).await?;
+    let revoked = store.revoke_learner_token(args.id).await?;
+    store.close().await?;
+    Ok(revoked)
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

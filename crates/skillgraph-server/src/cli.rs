@@ -44,6 +44,30 @@ pub enum Command {
 pub enum LearnerCommand {
     /// Create a learner and print their token once; the database keeps only its hash.
     Create(LearnerCreateArgs),
+    /// List learners' tokens (id, learner, when made, label); never a token or its hash.
+    List(ListArgs),
+    /// Revoke a learner's token by the id `learner list` prints: the next
+    /// request with it is refused. The learner's statuses stay.
+    Revoke(RevokeArgs),
+}
+
+/// Options of `skillgraph token list` and `skillgraph learner list`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    /// Where the catalog is stored.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// Options of `skillgraph token revoke` and `skillgraph learner revoke`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RevokeArgs {
+    /// The token's id, as `list` prints it.
+    pub id: i64,
+
+    /// Where the catalog is stored.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// Options of `skillgraph learner create`.
@@ -107,6 +131,10 @@ pub struct JwtArgs {
 pub enum TokenCommand {
     /// Create a token and print it once; the database keeps only its hash.
     Create(TokenCreateArgs),
+    /// List editors' and admins' tokens (id, role, when made, label); never a token or its hash.
+    List(ListArgs),
+    /// Revoke a token by the id `token list` prints: the next request with it is refused.
+    Revoke(RevokeArgs),
 }
 
 /// The role a new token gets.

@@ -47,6 +47,36 @@ fn main() -> ExitCode {
                 }
             }
         }
+        cli::Command::Token(cli::TokenCommand::List(args)) => {
+            print_on(app::list_tokens(&args), "token list")
+        }
+        cli::Command::Token(cli::TokenCommand::Revoke(args)) => print_on(
+            async {
+                Ok(app::revoke_token(&args).await?.map(|token| {
+                    format!(
+                        "revoked token {} ({}, {:?})",
+                        token.id,
+                        token.role.as_str(),
+                        token.label
+                    )
+                }))
+            },
+            "token revoke",
+        ),
+        cli::Command::Learner(cli::LearnerCommand::List(args)) => {
+            print_on(app::list_learners(&args), "learner list")
+        }
+        cli::Command::Learner(cli::LearnerCommand::Revoke(args)) => print_on(
+            async {
+                Ok(app::revoke_learner(&args).await?.map(|token| {
+                    format!(
+                        "revoked learner token {} ({}, {:?})",
+                        token.id, token.learner, token.label
+                    )
+                }))
+            },
+            "learner revoke",
+        ),
         cli::Command::Learner(cli::LearnerCommand::Create(args)) => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
@@ -120,6 +150,60 @@ fn block_on(work: impl Future<Output = Result<(), app::StartError>>, name: &str)
     };
     match runtime.block_on(work) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("skillgraph {name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What a listing or revoking command prints, and how it ends.
+trait Printed {
+    /// The text for standard output, or why the command failed.
+    fn printed(self) -> Result<String, String>;
+}
+
+impl Printed for String {
+    fn printed(self) -> Result<String, String> {
+        Ok(self)
+    }
+}
+
+/// A revocation: what was revoked (said on standard error), or nothing
+/// for an id that names no token.
+impl Printed for Option<String> {
+    fn printed(self) -> Result<String, String> {
+        match self {
+            Some(done) => {
+                eprintln!("{done}");
+                Ok(String::new())
+            }
+            None => Err("there is no token with that id; `list` shows them".into()),
+        }
+    }
+}
+
+/// Runs one async command that prints, and turns its outcome into an exit code.
+fn print_on<T: Printed>(
+    work: impl Future<Output = Result<T, app::StartError>>,
+    name: &str,
+) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("skillgraph: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime
+        .block_on(work)
+        .map_err(|e| e.to_string())
+        .and_then(Printed::printed)
+    {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("skillgraph {name}: {e}");
             ExitCode::FAILURE

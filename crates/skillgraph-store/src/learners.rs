@@ -1,5 +1,12 @@
 //! Learner data: opaque learner tokens and each learner's status per skill.
 //!
+//! A learner id is one of two namespaces that never meet: `learner-<hex>`
+//! for learners skillgraph issued an opaque token to, and
+//! `jwt:<issuer>:<sub>` for learners who sign in with a JWT (the form is
+//! `skillgraph-identity`'s). Statuses of JWT learners stored before the
+//! namespaces existed wait under `legacy-jwt:<sub>` until
+//! [`Store::adopt_legacy_jwt_learners`] moves them into the issuer's.
+//!
 //! Unlike the catalog, this is read per request (batched by the caller)
 //! and never held in a snapshot: it belongs to one learner and changes
 //! without bumping the catalog version.
@@ -10,15 +17,19 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Statement, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use skillgraph_domain::{LearningStatus, SkillId};
 
 use crate::entities::*;
 use crate::writes::{fresh_token, hex, same_hash, token_hash};
-use crate::{Store, StoreError};
+use crate::{Engine, Store, StoreError};
+
+/// Where the migration to learner namespaces left JWT learners' statuses
+/// (`legacy-jwt:<sub>`): a namespace no token produces.
+const LEGACY_JWT_PREFIX: &str = "legacy-jwt:";
 
 /// A learner's status of one skill and when it was set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +92,51 @@ impl Store {
             .await?
             .filter(|row| same_hash(&row.token_hash, &hash))
             .map(|row| row.learner_id))
+    }
+
+    /// Moves the statuses of JWT learners stored before learner ids had
+    /// namespaces (`legacy-jwt:<sub>`, where the migration put them) to
+    /// `<namespace><sub>`, the namespace of the identity provider the
+    /// server is configured with, so their learners find them again.
+    /// Answers how many statuses moved; once done there is nothing left to
+    /// move, so calling it on every start is cheap and safe, also from two
+    /// replicas at once. A status the learner has set since under the new
+    /// id wins over the old one.
+    pub async fn adopt_legacy_jwt_learners(&self, namespace: &str) -> Result<u64, StoreError> {
+        let start = LEGACY_JWT_PREFIX.len() + 1;
+        let legacy = format!(
+            "substr(learner_id, 1, {}) = '{LEGACY_JWT_PREFIX}'",
+            start - 1
+        );
+        let (backend, parameter) = match self.engine {
+            Engine::Sqlite => (sea_orm::DatabaseBackend::Sqlite, "?"),
+            Engine::Postgres => (sea_orm::DatabaseBackend::Postgres, "CAST($1 AS TEXT)"),
+        };
+        let adopt = Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO skill_statuses (learner_id, skill_id, status, updated_at) \
+                 SELECT {parameter} || substr(learner_id, {start}), skill_id, status, updated_at \
+                 FROM skill_statuses WHERE {legacy} \
+                 ON CONFLICT (learner_id, skill_id) DO NOTHING"
+            ),
+            [namespace.into()],
+        );
+        let txn = self.db.begin().await?;
+        txn.execute_raw(adopt).await?;
+        let moved = txn
+            .execute_unprepared(&format!("DELETE FROM skill_statuses WHERE {legacy}"))
+            .await?
+            .rows_affected();
+        txn.commit().await?;
+        if moved > 0 {
+            tracing::info!(
+                moved,
+                namespace,
+                "moved JWT learners' statuses into the issuer's namespace"
+            );
+        }
+        Ok(moved)
     }
 
     /// Sets a learner's status of several skills in one transaction;
@@ -288,6 +344,84 @@ mod tests {
                 1,
                 "bob keeps his"
             );
+            store.close().await.unwrap();
+        }
+    }
+
+    /// Statuses stored before learner ids had namespaces: a JWT learner's
+    /// under the bare `sub`, an issued learner's under `learner-<hex>`.
+    /// After the migration and the adoption, each is where its learner
+    /// looks, and a JWT `sub` equal to an issued id names nobody's data.
+    #[tokio::test]
+    async fn statuses_from_before_namespaces_stay_reachable() {
+        use sea_orm::Database;
+        use skillgraph_migrations::{Migrator, MigratorTrait};
+
+        const NAMESPACE: &str = "jwt:https%3A//id.example.org:";
+        for scratch in ScratchDatabase::all_engines().await {
+            let store = Store::open(scratch.url()).await.unwrap();
+            let bundle = skillgraph_bundle::bundled().unwrap();
+            let loaded = store
+                .import_bundle(&bundle, "test", ImportMode::IntoEmpty, &|_, _| {})
+                .await
+                .unwrap()
+                .unwrap();
+            let id = |s: &str| loaded.catalog.skill_by_slug(s).unwrap().id;
+            let (issued, _) = store.create_learner("issued").await.unwrap();
+            store.close().await.unwrap();
+
+            // Back to the schema before namespaces, with data as it stored it.
+            let db = Database::connect(scratch.url()).await.unwrap();
+            Migrator::down(&db, Some(1)).await.unwrap();
+            for (learner, skill, status) in [
+                (issued.as_str(), "git", LearningStatus::Done),
+                ("ada", "git", LearningStatus::Done),
+                ("ada", "docker", LearningStatus::Learning),
+            ] {
+                skill_status::ActiveModel {
+                    learner_id: Set(learner.to_owned()),
+                    skill_id: Set(id(skill).0 as i32),
+                    status: Set(status.as_str().to_owned()),
+                    updated_at: Set(Utc::now().fixed_offset()),
+                }
+                .insert(&db)
+                .await
+                .unwrap();
+            }
+            db.close().await.unwrap();
+
+            let store = Store::open(scratch.url()).await.unwrap();
+            let of = async |learner: &str| -> Vec<(SkillId, LearningStatus)> {
+                let mut found: Vec<_> = store
+                    .all_statuses(learner)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| (r.skill, r.status))
+                    .collect();
+                found.sort_by_key(|(skill, _)| skill.0);
+                found
+            };
+            assert_eq!(of(&issued).await, [(id("git"), LearningStatus::Done)]);
+            assert!(of("ada").await.is_empty(), "a bare `sub` names nobody");
+            assert_eq!(of("legacy-jwt:ada").await.len(), 2);
+
+            // Set since under the new id: it wins over the old one.
+            let ada = format!("{NAMESPACE}ada");
+            store
+                .set_statuses(&ada, &[(id("docker"), LearningStatus::Done)])
+                .await
+                .unwrap();
+            assert_eq!(store.adopt_legacy_jwt_learners(NAMESPACE).await.unwrap(), 2);
+            let mut expected = vec![
+                (id("git"), LearningStatus::Done),
+                (id("docker"), LearningStatus::Done),
+            ];
+            expected.sort_by_key(|(skill, _)| skill.0);
+            assert_eq!(of(&ada).await, expected);
+            assert!(of("legacy-jwt:ada").await.is_empty());
+            assert_eq!(of(&issued).await, [(id("git"), LearningStatus::Done)]);
+            assert_eq!(store.adopt_legacy_jwt_learners(NAMESPACE).await.unwrap(), 0);
             store.close().await.unwrap();
         }
     }

@@ -11,11 +11,13 @@ mod import;
 mod learners;
 mod listen;
 pub mod scratch;
+mod tokens;
 mod writes;
 
 pub use import::{ImportMode, ImportProgress};
 pub use learners::{LearnerStats, StatusRecord};
 pub use listen::{ChangeListener, Heard};
+pub use tokens::{ApiTokenRecord, LearnerTokenRecord, Listing};
 pub use writes::{Actor, Applied, CHANGES_CHANNEL, ChangeRecord, Role};
 
 use std::sync::Arc;

@@ -3,12 +3,18 @@
 //! writes and aggregates) or as a learner (for their own progress).
 //!
 //! A learner is known by an opaque token skillgraph issued
-//! (`sg_learner_…`, looked up by hash) or by a JWT of the identity
-//! provider the operator configured (checked without SQL; `sub` is the
-//! learner). A learner's statuses are read once per request, so a nested
-//! roadmap with `viewerStatus` on every item costs one statement however
-//! many items and levels it has; aggregates for editors go through a
-//! DataLoader.
+//! (`sg_learner_…`, looked up by hash; the learner is `learner-<hex>`) or
+//! by a JWT of the identity provider the operator configured (checked
+//! without SQL; the learner is `jwt:<issuer>:<sub>`, a namespace no issued
+//! id is in, so a `sub` can never name an issued learner).
+//!
+//! Nothing here outlives its request: every request looks its token up
+//! again (by hash, in the database), so a revoked token is refused on the
+//! very next request, on every replica.
+//!
+//! A learner's statuses are read once per request, so a nested roadmap
+//! with `viewerStatus` on every item costs one statement however many
+//! items and levels it has; aggregates for editors go through a DataLoader.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -112,7 +118,8 @@ impl Caller {
         self.token.as_deref()
     }
 
-    fn store(&self) -> Result<&Store, ApiError> {
+    /// The store that holds tokens and learner data.
+    pub fn store(&self) -> Result<&Store, ApiError> {
         self.identities
             .as_ref()
             .map(|i| &i.store)
@@ -120,7 +127,9 @@ impl Caller {
     }
 
     /// The editor or admin the token stands for; `None` without a token or
-    /// for a token of another kind.
+    /// for a learner's token or JWT. Any other token that is not known
+    /// (revoked, or never issued) is UNAUTHENTICATED, not a caller of
+    /// another kind.
     pub async fn actor(&self) -> Result<Option<&Actor>, ApiError> {
         let Some(token) = self.token.as_deref() else {
             return Ok(None);
@@ -131,7 +140,15 @@ impl Caller {
         let store = self.store()?;
         let resolved = self
             .actor
-            .get_or_init(|| async { store.authenticate(token).await.map_err(Refusal::store) })
+            .get_or_init(|| async {
+                match store.authenticate(token).await {
+                    Ok(Some(actor)) => Ok(Some(actor)),
+                    Ok(None) => Err(Refusal::Unauthenticated(
+                        "this token is not known: it was revoked or never issued".into(),
+                    )),
+                    Err(e) => Err(Refusal::store(e)),
+                }
+            })
             .await;
         match resolved {
             Ok(actor) => Ok(actor.as_ref()),
@@ -172,7 +189,8 @@ impl Caller {
                     match identities.store.learner_for_token(token).await {
                         Ok(Some(learner)) => Ok(Some(learner)),
                         Ok(None) => Err(Refusal::Unauthenticated(
-                            "this learner token is not known".into(),
+                            "this learner token is not known: it was revoked or never issued"
+                                .into(),
                         )),
                         Err(e) => Err(Refusal::store(e)),
                     }

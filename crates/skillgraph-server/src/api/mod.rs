@@ -13,6 +13,7 @@ pub mod mutation;
 pub mod query;
 pub mod scalars;
 pub mod search;
+pub mod tokens;
 pub mod types;
 pub mod viewer;
 
@@ -31,6 +32,7 @@ pub struct Query(
     query::CatalogQuery,
     search::SearchQuery,
     viewer::ViewerQuery,
+    tokens::TokenQuery,
 );
 
 /// One version of the catalog with everything derived from it: what every

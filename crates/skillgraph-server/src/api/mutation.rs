@@ -28,6 +28,7 @@ mod admin;
 mod guides;
 mod learning;
 mod roadmaps;
+mod tokens;
 
 /// Catalog writes; each needs `Authorization: Bearer <token>` of the editor or admin role.
 #[derive(MergedObject, Default)]
@@ -38,6 +39,7 @@ pub struct Mutation(
     guides::GuideMutations,
     admin::AdminMutations,
     learning::LearningMutations,
+    tokens::TokenMutations,
 );
 
 /// What a request needs to write: the store and the slot of the current snapshot.
@@ -54,10 +56,18 @@ pub(crate) async fn authorize(
     ctx: &Context<'_>,
     needed: Role,
 ) -> Result<(Writes, Actor), ApiError> {
+    let actor = require_role(ctx, needed).await?;
     let writes = ctx
         .data_opt::<Writes>()
         .cloned()
         .ok_or_else(|| ApiError::Internal("writes are not available here".into()))?;
+    Ok((writes, actor))
+}
+
+/// The editor or admin behind the request, if their role is at least
+/// `needed`: UNAUTHENTICATED without a valid token, FORBIDDEN for a
+/// learner's token or a lesser role.
+pub(crate) async fn require_role(ctx: &Context<'_>, needed: Role) -> Result<Actor, ApiError> {
     let caller = Caller::of(ctx).ok_or(ApiError::Unauthenticated)?;
     let Some(actor) = caller.actor().await? else {
         return Err(match caller.token() {
@@ -76,7 +86,7 @@ pub(crate) async fn authorize(
             needed.as_str()
         )));
     }
-    Ok((writes, actor.clone()))
+    Ok(actor.clone())
 }
 
 /// The newest snapshot this process holds, against which a mutation's

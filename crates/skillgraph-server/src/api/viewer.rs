@@ -230,7 +230,10 @@ impl<'a> ViewerRoadmap<'a> {
 /// begun and what to learn next. Only the learner sees this.
 #[Object]
 impl Viewer {
-    /// The learner's id: the `sub` of their JWT, or the id skillgraph gave them.
+    /// The learner's id: `jwt:<issuer>:<sub>` for a learner who signs in
+    /// with a JWT (the issuer with `%` and `:` written `%25` and `%3A`, e.g.
+    /// `jwt:https%3A//id.example.org:ada`), or the `learner-…` id skillgraph
+    /// gave a learner with an opaque token. The two never coincide.
     async fn id(&self) -> ID {
         ID(self.id.clone())
     }
