@@ -118,7 +118,6 @@ pub struct TokenQuery;
 impl TokenQuery {
     /// The editors' and admins' API tokens, oldest first, without the
     /// tokens themselves. Needs an admin token (FORBIDDEN for others).
-    #[graphql(complexity = "super::limits::page_cost(first, None, child_complexity)")]
     async fn api_tokens(
         &self,
         ctx: &Context<'_>,
@@ -138,7 +137,6 @@ impl TokenQuery {
 
     /// The learners' opaque tokens, oldest first, without the tokens
     /// themselves. Needs an admin token (FORBIDDEN for others).
-    #[graphql(complexity = "super::limits::page_cost(first, None, child_complexity)")]
     async fn learner_tokens(
         &self,
         ctx: &Context<'_>,
