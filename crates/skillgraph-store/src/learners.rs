@@ -11,14 +11,13 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use skillgraph_domain::{LearningStatus, SkillId};
 
 use crate::entities::*;
 use crate::writes::{fresh_token, hex, same_hash, token_hash};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, WriteScope};
 
 /// A learner's status of one skill and when it was set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +89,7 @@ impl Store {
         learner: &str,
         statuses: &[(SkillId, LearningStatus)],
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
         let now = Utc::now().fixed_offset();
         let (cleared, set): (Vec<_>, Vec<_>) = statuses
             .iter()
@@ -151,7 +150,7 @@ impl Store {
 
     /// Removes everything stored about a learner: statuses and tokens.
     pub async fn delete_learner(&self, learner: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
         skill_status::Entity::delete_many()
             .filter(skill_status::Column::LearnerId.eq(learner))
             .exec(&txn)

@@ -1,8 +1,8 @@
 //! Writing changes: one transaction each, serialized across every writer
 //! that shares the database, checked against the newest committed catalog.
 //!
-//! A write takes an advisory lock (PostgreSQL) or the store's own lock
-//! (SQLite, one process), reads the committed catalog version, and checks
+//! A write takes the store's own lock and an advisory lock (PostgreSQL) or
+//! SQLite's write lock (`BEGIN IMMEDIATE`), reads the committed catalog version, and checks
 //! the change against that version's catalog — the caller's snapshot when it
 //! is current, else a fresh load inside the same transaction. So two writers
 //! on two replicas can never together close a cycle: the second one checks
@@ -12,13 +12,13 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use skillgraph_domain::change::Change;
 use skillgraph_domain::{Catalog, SkillId};
 
 use crate::entities::*;
-use crate::{Engine, LoadedCatalog, Store, StoreError, bump_version, read_catalog};
+use crate::{Engine, LoadedCatalog, Store, StoreError, WriteScope, bump_version, read_catalog};
 
 mod curation;
 
@@ -189,12 +189,7 @@ impl Store {
         base: &Catalog,
         base_version: i64,
     ) -> Result<Applied, StoreError> {
-        let _one_writer = self.write_lock.lock().await;
-        let txn = self.db.begin().await?;
-        if self.engine == Engine::Postgres {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
-                .await?;
-        }
+        let (_turn, txn) = self.begin_write(WriteScope::Catalog).await?;
         let committed = catalog_state::Entity::find_by_id(1)
             .one(&txn)
             .await?
