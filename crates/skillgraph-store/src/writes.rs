@@ -456,4 +456,70 @@ mod tests {
             store.close().await.unwrap();
         }
     }
+
+    /// A learner's writes and catalog writes overlapping on one store wait
+    /// for each other: on SQLite a deferred transaction that read the
+    /// version and then wrote used to fail with SQLITE_BUSY (5) or
+    /// SQLITE_BUSY_SNAPSHOT (517) whenever a status write came between.
+    #[tokio::test]
+    async fn overlapping_catalog_and_learner_writes_all_commit() {
+        use skillgraph_domain::LearningStatus;
+        for scratch in ScratchDatabase::all_engines().await {
+            let store = Store::open(scratch.url()).await.unwrap();
+            let bundle = skillgraph_bundle::bundled().unwrap();
+            let loaded = store
+                .import_bundle(&bundle, "test", crate::ImportMode::IntoEmpty, &|_, _| {})
+                .await
+                .unwrap()
+                .unwrap();
+            let skills: Vec<SkillId> = loaded.catalog.skills().map(|s| s.id).take(8).collect();
+            let actor = Actor {
+                label: "test".into(),
+                role: Role::Editor,
+            };
+            let done = std::cell::Cell::new(false);
+            let creating = async {
+                let mut current = loaded.clone();
+                for n in 0..100 {
+                    let change = draft(&format!("overlap-{n}"));
+                    let applied = store
+                        .apply(&change, &actor, &current.catalog, current.version)
+                        .await
+                        .unwrap_or_else(|e| panic!("{:?}: create {n}: {e}", store.engine()));
+                    current = applied.catalog;
+                    tokio::task::yield_now().await;
+                }
+                done.set(true);
+                current
+            };
+            // Learners write until the creates are done (each at most
+            // 10,000 times), so that the writes overlap.
+            let learning = async |name: &str| {
+                let (learner, _) = store.create_learner(name).await.unwrap();
+                let statuses = [LearningStatus::Learning, LearningStatus::Done];
+                let mut writes = 0;
+                for n in (0..10_000).take_while(|_| !done.get()) {
+                    writes += 1;
+                    let status = (skills[n % skills.len()], statuses[n / skills.len() % 2]);
+                    store
+                        .set_statuses(&learner, &[status])
+                        .await
+                        .unwrap_or_else(|e| panic!("{:?}: status {n}: {e}", store.engine()));
+                    tokio::task::yield_now().await;
+                }
+                (learner, writes)
+            };
+            let (last, ada, bob, eve) =
+                tokio::join!(creating, learning("ada"), learning("bob"), learning("eve"));
+            assert_eq!(last.version, loaded.version + 100);
+            assert_eq!(store.load().await.unwrap().version, last.version);
+            for (learner, writes) in [ada, bob, eve] {
+                assert_eq!(
+                    store.all_statuses(&learner).await.unwrap().len(),
+                    writes.min(skills.len())
+                );
+            }
+            store.close().await.unwrap();
+        }
+    }
 }
