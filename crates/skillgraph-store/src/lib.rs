@@ -7,7 +7,7 @@
 //!
 //! Writers that overlap wait for each other rather than fail. SQLite runs
 //! in WAL mode (readers never wait for the writer) with a busy timeout, and
-//! every transaction that writes begins through [`Store::begin_write`]: on
+//! every transaction that writes begins through `Store::begin_write`: on
 //! SQLite it takes this process's write lock and begins `IMMEDIATE`, so it
 //! holds SQLite's write lock from its first statement. A deferred
 //! transaction that read first and then wrote could not wait: SQLite fails
