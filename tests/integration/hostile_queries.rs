@@ -442,7 +442,10 @@ async fn every_list_field_nested_to_the_depth_limit_is_refused_or_small_and_memo
     assert_eq!(known.error_codes(), ["QUERY_TOO_COMPLEX"], "{known:?}");
     assert_eq!(known.status, 400);
     let peak = peak_rss_mib(&server);
-    eprintln!("peak RSS through {} generated queries: {peak} MiB", queries.len());
+    eprintln!(
+        "peak RSS through {} generated queries: {peak} MiB",
+        queries.len()
+    );
     assert!(
         peak < PEAK_RSS_MIB,
         "peak RSS {peak} MiB, bound {PEAK_RSS_MIB} MiB"

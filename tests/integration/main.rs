@@ -8,6 +8,8 @@
 mod architecture;
 mod cli;
 mod clients;
+mod concurrency;
+mod content_limits;
 mod curation;
 mod graph_answers;
 mod harness;

@@ -1,6 +1,14 @@
 //! A roadmap as a checklist a person can keep: markdown (a GitHub task
 //! list, one heading per section, nested items indented) or CSV (one row
 //! per item), with a learner's ticks when their statuses are given.
+//!
+//! CSV is opened in spreadsheets, which run a cell that starts with `=`,
+//! `+`, `-` or `@` (or a tab or carriage return) as a formula: names and
+//! summaries come from editors, so such a cell is written with a single
+//! quote in front (`'=1+1`), as OWASP's guidance on CSV injection says.
+//! The spreadsheet shows the text as it was; the quote is visible in a
+//! plain text reader. Quoting of commas, quotes and line breaks is the
+//! csv writer's.
 
 use skillgraph_domain::{Catalog, LearningStatus, Recommendation, Roadmap, RoadmapItem, SkillId};
 
@@ -58,6 +66,20 @@ fn escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The first characters that make a spreadsheet read a cell as a formula
+/// (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell that a spreadsheet shows as text: one that would start a
+/// formula gets a single quote in front.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
 }
 
 fn note(recommendation: Recommendation) -> &'static str {
@@ -156,14 +178,16 @@ fn csv_rows(
             let Some(skill) = catalog.skill(item.skill) else {
                 continue;
             };
+            // Every text cell goes through `cell`, even those of values
+            // that cannot start a formula today (slugs, spellings).
             writer.write_record([
-                section.title.as_str(),
+                &*cell(section.title.as_str()),
                 &depth.to_string(),
-                skill.slug.as_str(),
-                skill.name.as_str(),
-                item.recommendation.as_str(),
-                status(item.skill).map_or("", LearningStatus::as_str),
-                skill.summary.as_str(),
+                &cell(skill.slug.as_str()),
+                &cell(skill.name.as_str()),
+                &cell(item.recommendation.as_str()),
+                &cell(status(item.skill).map_or("", LearningStatus::as_str)),
+                &cell(skill.summary.as_str()),
             ])?;
         }
     }
@@ -210,6 +234,54 @@ mod tests {
         assert_eq!(rows.len(), roadmap.items().count());
         let git_row = rows.iter().find(|r| &r[2] == "git").unwrap();
         assert_eq!(&git_row[5], "done");
+    }
+
+    #[test]
+    fn cells_that_would_start_a_formula_are_quoted() {
+        for formula in [
+            "=HYPERLINK(\"https://evil.example\",\"x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(cell(formula), format!("'{formula}"), "{formula:?}");
+        }
+        for text in ["Git", "C++", "a=b", " =x", ""] {
+            assert_eq!(cell(text), text, "{text:?}");
+        }
+        let mut bundle = skillgraph_bundle::bundled().unwrap();
+        let git = bundle
+            .skills
+            .iter_mut()
+            .find(|s| s.slug.as_str() == "git")
+            .unwrap();
+        git.name = skillgraph_domain::Title::parse("=1+1").unwrap();
+        git.summary = skillgraph_domain::Summary::parse("@cmd|' /C calc'!A0").unwrap();
+        let section = &mut bundle
+            .roadmaps
+            .iter_mut()
+            .find(|r| r.slug.as_str() == "devops")
+            .unwrap()
+            .sections[0];
+        section.title = skillgraph_domain::Title::parse("-Intro").unwrap();
+        let catalog = Catalog::from_bundle(&bundle).unwrap();
+        let roadmap = catalog.roadmap_by_slug("devops").unwrap();
+        let csv = render(&catalog, roadmap, Format::Csv, |_| None).unwrap();
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        let git_row = rows.iter().find(|r| &r[2] == "git").unwrap();
+        assert_eq!(&git_row[3], "'=1+1");
+        assert_eq!(&git_row[6], "'@cmd|' /C calc'!A0");
+        assert_eq!(&rows[0][0], "'-Intro");
+        for row in &rows {
+            for value in row {
+                assert!(!value.starts_with(FORMULA_STARTS), "{row:?}");
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! A [`Catalog`] is built once from plain parts (rows from the store, or a
 //! [`Bundle`]), checked as a whole (every reference resolves, slugs are unique,
-//! prerequisites and the skill hierarchy have no cycle), and then only read:
+//! prerequisites and the skill hierarchy have no cycle, no list exceeds its
+//! limit), and then only read:
 //! lookups by id and slug and the reverse edges are precomputed, so no read
 //! needs more than a hash lookup or a slice.
 
@@ -18,7 +19,7 @@ use crate::model::{
     Author, AuthorId, Guide, GuideId, ItemId, Prerequisite, Resource, ResourceId, Roadmap,
     RoadmapId, RoadmapItem, Section, SectionId, Skill, SkillId,
 };
-use crate::values::{Slug, Strength};
+use crate::values::{MAX_ALIASES, MAX_EXTERNAL_IDS, MAX_LINKS, MAX_TAGS, Slug, Strength};
 
 mod places;
 pub use places::{ItemPlace, SectionPlace};
@@ -77,6 +78,21 @@ pub enum CatalogError {
         /// Its slug.
         slug: Slug,
     },
+    /// A list of one thing holds more entries than its limit
+    /// ([`crate::values::MAX_TAGS`] and its neighbours).
+    #[error("{kind} `{slug}` has {len} {list}; the limit is {max}")]
+    TooMany {
+        /// "skill", "guide" or "author".
+        kind: &'static str,
+        /// Its slug (or handle).
+        slug: Slug,
+        /// Which list: "tags", "aliases", "external ids" or "links".
+        list: &'static str,
+        /// How many entries it holds.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A skill appears twice on one roadmap.
     #[error("skill `{skill}` appears more than once on roadmap `{roadmap}`")]
     SkillTwiceOnRoadmap {
@@ -85,6 +101,36 @@ pub enum CatalogError {
         /// The repeated skill.
         skill: Slug,
     },
+}
+
+/// Refuses any skill, author or guide whose lists exceed their limits.
+fn check_lists(skills: &[Skill], authors: &[Author], guides: &[Guide]) -> Result<(), CatalogError> {
+    let limit = |kind, slug: &Slug, list, len, max| {
+        if len > max {
+            Err(CatalogError::TooMany {
+                kind,
+                slug: slug.clone(),
+                list,
+                len,
+                max,
+            })
+        } else {
+            Ok(())
+        }
+    };
+    for s in skills {
+        limit("skill", &s.slug, "tags", s.tags.len(), MAX_TAGS)?;
+        limit("skill", &s.slug, "aliases", s.aliases.len(), MAX_ALIASES)?;
+        let external = s.external_ids.len();
+        limit("skill", &s.slug, "external ids", external, MAX_EXTERNAL_IDS)?;
+    }
+    for a in authors {
+        limit("author", &a.handle, "links", a.links.len(), MAX_LINKS)?;
+    }
+    for g in guides {
+        limit("guide", &g.slug, "tags", g.tags.len(), MAX_TAGS)?;
+    }
+    Ok(())
 }
 
 fn join(slugs: &[Slug]) -> String {
@@ -215,6 +261,7 @@ impl Catalog {
         authors.sort_by_key(|a| a.id);
         guides.sort_by_key(|g| g.id);
 
+        check_lists(&skills, &authors, &guides)?;
         let (skill_index, skill_by_slug) = index("skill", &skills, |s| s.id, |i| i.0, |s| &s.slug)?;
         let (roadmap_index, roadmap_by_slug) =
             index("roadmap", &roadmaps, |r| r.id, |i| i.0, |r| &r.slug)?;
@@ -1052,6 +1099,27 @@ mod tests {
             Catalog::from_bundle(&bundle(vec![a, b])),
             Err(CatalogError::ParentCycle(_))
         ));
+    }
+
+    #[test]
+    fn a_list_beyond_its_limit_is_refused() {
+        let mut a = skill("a");
+        a.tags = (0..=MAX_TAGS)
+            .map(|i| Slug::parse(format!("t{i}")).unwrap())
+            .collect();
+        let err = Catalog::from_bundle(&bundle(vec![a.clone()])).unwrap_err();
+        assert_eq!(
+            err,
+            CatalogError::TooMany {
+                kind: "skill",
+                slug: a.slug.clone(),
+                list: "tags",
+                len: MAX_TAGS + 1,
+                max: MAX_TAGS
+            }
+        );
+        a.tags.pop();
+        assert!(Catalog::from_bundle(&bundle(vec![a])).is_ok());
     }
 
     #[test]

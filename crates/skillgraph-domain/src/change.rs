@@ -11,8 +11,8 @@ use crate::model::{
     AuthorId, GuideId, ItemId, Prerequisite, ResourceId, RoadmapId, SectionId, SkillId,
 };
 use crate::values::{
-    Alias, ExternalId, HttpsUrl, Level, Markdown, Recommendation, ResourceKind, Slug, Summary, Tag,
-    Title,
+    Alias, ExternalId, HttpsUrl, Level, MAX_ALIASES, MAX_EXTERNAL_IDS, MAX_TAGS, Markdown,
+    Recommendation, ResourceKind, Slug, Summary, Tag, Title,
 };
 
 mod guides;
@@ -291,6 +291,17 @@ pub enum ChangeError {
         /// What it repeats.
         slug: Slug,
     },
+    /// A list holds more entries than its limit (see [`crate::values::MAX_TAGS`]
+    /// and its neighbours).
+    #[error("`{field}` holds {len} entries; the limit is {max}")]
+    TooMany {
+        /// The input field that holds the list.
+        field: &'static str,
+        /// How many entries it holds.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A position past the end of the list it is in.
     #[error("position {position} is out of range: the list has room for positions 0 to {last}")]
     PositionOutOfRange {
@@ -366,6 +377,11 @@ impl Catalog {
     pub fn check(&self, change: &Change) -> Result<(), ChangeError> {
         match change {
             Change::CreateSkill(draft) => {
+                skill_lists(
+                    Some(&draft.tags),
+                    Some(&draft.aliases),
+                    Some(&draft.external_ids),
+                )?;
                 if self.skill_by_slug(draft.slug.as_str()).is_some() {
                     return Err(ChangeError::SlugTaken {
                         kind: "skill",
@@ -379,6 +395,11 @@ impl Catalog {
             }
             Change::UpdateSkill { skill, patch } => {
                 let current = self.existing_skill(*skill)?;
+                skill_lists(
+                    patch.tags.as_deref(),
+                    patch.aliases.as_deref(),
+                    patch.external_ids.as_deref(),
+                )?;
                 if let Some(slug) = &patch.slug
                     && *slug != current.slug
                     && self.skill_by_slug(slug.as_str()).is_some()
@@ -491,6 +512,33 @@ impl Catalog {
     }
 }
 
+/// Refuses a list longer than `max`; `None` (a field left as it is) passes.
+pub(crate) fn at_most<T>(
+    field: &'static str,
+    items: Option<&[T]>,
+    max: usize,
+) -> Result<(), ChangeError> {
+    match items {
+        Some(items) if items.len() > max => Err(ChangeError::TooMany {
+            field,
+            len: items.len(),
+            max,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a skill's lists beyond their limits.
+fn skill_lists(
+    tags: Option<&[Tag]>,
+    aliases: Option<&[Alias]>,
+    external_ids: Option<&[ExternalId]>,
+) -> Result<(), ChangeError> {
+    at_most("tags", tags, MAX_TAGS)?;
+    at_most("aliases", aliases, MAX_ALIASES)?;
+    at_most("externalIds", external_ids, MAX_EXTERNAL_IDS)
+}
+
 /// Refuses a list that names one thing twice.
 pub(crate) fn no_repeats<T: Copy + Eq + std::hash::Hash>(
     field: &'static str,
@@ -581,5 +629,63 @@ mod tests {
             }),
             Err(ChangeError::SlugTaken { .. })
         ));
+    }
+
+    #[test]
+    fn lists_beyond_their_limits_are_refused_naming_the_field() {
+        let catalog = catalog();
+        let tags = |n: usize| {
+            (0..n)
+                .map(|i| Slug::parse(format!("t{i}")).unwrap())
+                .collect()
+        };
+        let aliases = |n: usize| {
+            (0..n)
+                .map(|i| Alias::parse(format!("a{i}")).unwrap())
+                .collect()
+        };
+        let update = |patch| Change::UpdateSkill {
+            skill: catalog.skill_by_slug("a").unwrap().id,
+            patch,
+        };
+        assert_eq!(
+            catalog.check(&update(SkillPatch {
+                tags: Some(tags(MAX_TAGS)),
+                aliases: Some(aliases(MAX_ALIASES)),
+                ..SkillPatch::default()
+            })),
+            Ok(())
+        );
+        assert_eq!(
+            catalog.check(&update(SkillPatch {
+                tags: Some(tags(10_000)),
+                ..SkillPatch::default()
+            })),
+            Err(ChangeError::TooMany {
+                field: "tags",
+                len: 10_000,
+                max: MAX_TAGS
+            })
+        );
+        let mut draft = SkillDraft {
+            slug: Slug::parse("d").unwrap(),
+            name: Title::parse("D").unwrap(),
+            summary: Summary::parse("D.").unwrap(),
+            description: Markdown::default(),
+            level: Level::Beginner,
+            tags: Vec::new(),
+            aliases: aliases(MAX_ALIASES + 1),
+            external_ids: Vec::new(),
+            parent: None,
+        };
+        assert!(matches!(
+            catalog.check(&Change::CreateSkill(draft.clone())),
+            Err(ChangeError::TooMany {
+                field: "aliases",
+                ..
+            })
+        ));
+        draft.aliases.clear();
+        assert_eq!(catalog.check(&Change::CreateSkill(draft)), Ok(()));
     }
 }

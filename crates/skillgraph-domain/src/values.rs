@@ -25,6 +25,10 @@ pub enum ValueError {
     /// A URL parsed, but does not use https.
     #[error("`{0}` must be an https URL")]
     NotHttps(String),
+    /// A URL carries a user name or password (`https://user:pass@host/`).
+    /// The URL is not repeated: it would repeat the secret.
+    #[error("a URL must not carry a user name or password before its host")]
+    UrlCredentials,
     /// A text field is empty after trimming.
     #[error("{field} must not be empty")]
     Empty {
@@ -39,6 +43,16 @@ pub enum ValueError {
         /// Its length in characters.
         len: usize,
         /// The limit in characters.
+        max: usize,
+    },
+    /// A list holds more entries than its limit.
+    #[error("{field} holds {len} entries; the limit is {max}")]
+    TooMany {
+        /// Which list it was, e.g. "tags".
+        field: &'static str,
+        /// How many entries it holds.
+        len: usize,
+        /// The limit.
         max: usize,
     },
     /// A one-line text field holds a line break.
@@ -124,21 +138,51 @@ impl std::borrow::Borrow<str> for Slug {
     }
 }
 
-/// An absolute https URL: every link we publish is one a browser opens safely.
+/// An absolute https URL of at most [`HttpsUrl::MAX_LEN`] characters and
+/// without credentials: every link we publish is one a browser opens safely.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct HttpsUrl(url::Url);
 
 impl HttpsUrl {
-    /// Parses an absolute URL and refuses any scheme but https.
+    /// The longest URL accepted, in characters, as given and as normalized:
+    /// what browsers and servers commonly handle (2,048), far above any
+    /// real link (the bundled dataset's longest is 112).
+    pub const MAX_LEN: usize = 2_048;
+
+    /// Parses an absolute URL and refuses any scheme but https, URLs longer
+    /// than [`Self::MAX_LEN`] and URLs with a user name or password.
     pub fn parse(input: impl AsRef<str>) -> Result<Self, ValueError> {
+        let field = "a URL";
         let input = input.as_ref().trim();
+        // Measured before parsing, so an oversized input costs no parse
+        // and is never repeated in an error.
+        let len = input.chars().count();
+        if len > Self::MAX_LEN {
+            return Err(ValueError::TooLong {
+                field,
+                len,
+                max: Self::MAX_LEN,
+            });
+        }
         let url = url::Url::parse(input).map_err(|e| ValueError::Url {
             input: input.to_owned(),
             reason: e.to_string(),
         })?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(ValueError::UrlCredentials);
+        }
         if url.scheme() != "https" || url.host_str().is_none() {
             return Err(ValueError::NotHttps(input.to_owned()));
+        }
+        // Percent-encoding can lengthen what was given.
+        let len = url.as_str().len();
+        if len > Self::MAX_LEN {
+            return Err(ValueError::TooLong {
+                field,
+                len,
+                max: Self::MAX_LEN,
+            });
         }
         Ok(Self(url))
     }
@@ -272,6 +316,30 @@ impl Default for Markdown {
 
 /// A tag is a slug; tags group skills and guides across roadmaps.
 pub type Tag = Slug;
+
+/// The most tags one skill or guide may carry: plenty for grouping (the
+/// bundled dataset uses at most 4), few enough that no list is a burden
+/// to store, index and answer.
+pub const MAX_TAGS: usize = 32;
+
+/// The most aliases one skill may carry (the bundled dataset uses at most 5).
+pub const MAX_ALIASES: usize = 32;
+
+/// The most identifiers in other taxonomies one skill may carry.
+pub const MAX_EXTERNAL_IDS: usize = 16;
+
+/// The most links one author may list.
+pub const MAX_LINKS: usize = 16;
+
+/// Checks how many entries a list holds against its limit; `field` names
+/// the list in the error ("tags", "aliases").
+pub fn check_count(field: &'static str, len: usize, max: usize) -> Result<(), ValueError> {
+    if len > max {
+        Err(ValueError::TooMany { field, len, max })
+    } else {
+        Ok(())
+    }
+}
 
 /// An identifier of a skill in another taxonomy, e.g. an ESCO URI or a Wikidata item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -446,6 +514,49 @@ mod tests {
             HttpsUrl::parse("not a url"),
             Err(ValueError::Url { .. })
         ));
+    }
+
+    #[test]
+    fn urls_are_limited_in_length_and_carry_no_credentials() {
+        let longest = format!("https://example.com/{}", "a".repeat(HttpsUrl::MAX_LEN - 20));
+        assert_eq!(longest.len(), HttpsUrl::MAX_LEN);
+        assert!(HttpsUrl::parse(&longest).is_ok());
+        let huge = format!("https://example.com/{}", "a".repeat(1 << 20));
+        let err = HttpsUrl::parse(&huge).unwrap_err();
+        assert!(
+            matches!(err, ValueError::TooLong { max: 2_048, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().len() < 100, "the URL is not repeated");
+        // Percent-encoding lengthens: 700 characters become 2,100.
+        let encoded = format!("https://example.com/{}", "é".repeat(700));
+        assert!(matches!(
+            HttpsUrl::parse(encoded),
+            Err(ValueError::TooLong { .. })
+        ));
+        for secret in [
+            "https://user:pass@example.com/",
+            "https://user@example.com/",
+            "https://:pass@example.com/",
+        ] {
+            let err = HttpsUrl::parse(secret).unwrap_err();
+            assert_eq!(err, ValueError::UrlCredentials, "{secret}");
+            assert!(!err.to_string().contains("pass@"), "{err}");
+        }
+        assert!(HttpsUrl::parse("https://example.com/@ada").is_ok());
+    }
+
+    #[test]
+    fn lists_are_counted_against_their_limits() {
+        assert!(check_count("tags", MAX_TAGS, MAX_TAGS).is_ok());
+        assert_eq!(
+            check_count("tags", 10_000, MAX_TAGS),
+            Err(ValueError::TooMany {
+                field: "tags",
+                len: 10_000,
+                max: MAX_TAGS
+            })
+        );
     }
 
     #[test]

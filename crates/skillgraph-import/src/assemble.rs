@@ -9,8 +9,8 @@ use petgraph::algo::has_path_connecting;
 use petgraph::graphmap::DiGraphMap;
 use skillgraph_domain::{
     Bundle, BundleAuthor, BundleFormat, BundleGuide, BundleItem, BundlePrerequisite,
-    BundleResource, BundleRoadmap, BundleSection, BundleSkill, HttpsUrl, Level, Markdown, Slug,
-    Strength, Summary, Title,
+    BundleResource, BundleRoadmap, BundleSection, BundleSkill, HttpsUrl, Level, MAX_TAGS, Markdown,
+    Slug, Strength, Summary, Title,
 };
 
 use crate::guide::{RelatedGuide, parse_front_matter, related_entries};
@@ -530,8 +530,10 @@ fn skills_title(slug: &Slug) -> Title {
     Title::parse(slug.as_str()).unwrap_or_else(|_| unreachable!("a slug is a valid title"))
 }
 
+/// Tags a skill with a roadmap it is on; a skill on more than
+/// [`MAX_TAGS`] roadmaps keeps the first ones as its tags.
 fn tag(tags: &mut Vec<Slug>, slug: &Slug) {
-    if !tags.contains(slug) {
+    if !tags.contains(slug) && tags.len() < MAX_TAGS {
         tags.push(slug.clone());
     }
 }

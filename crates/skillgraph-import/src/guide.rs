@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::Spanned;
-use skillgraph_domain::{HttpsUrl, Markdown, Slug, Title};
+use skillgraph_domain::{HttpsUrl, MAX_LINKS, MAX_TAGS, Markdown, Slug, Title};
 
 use crate::text::{one_line, slugify, title_of};
 use crate::{ImportError, Report};
@@ -328,10 +328,12 @@ pub fn parse_front_matter(
     }
     if let Some(tags) = raw.tags {
         let line = line_of(tags.referenced.line());
+        let mut over = 0;
         for (_, value) in tags.value.0 {
             match scalar_text(&value).as_deref().and_then(slugify) {
-                Some(tag) if !front.tags.contains(&tag) => front.tags.push(tag),
-                Some(_) => {}
+                Some(tag) if front.tags.contains(&tag) => {}
+                Some(_) if front.tags.len() == MAX_TAGS => over += 1,
+                Some(tag) => front.tags.push(tag),
                 None => report.warn(
                     file,
                     line,
@@ -342,6 +344,13 @@ pub fn parse_front_matter(
                 ),
             }
         }
+        if over > 0 {
+            report.warn(
+                file,
+                line,
+                format!("{over} more tags are ignored: a guide keeps at most {MAX_TAGS}"),
+            );
+        }
     }
     if let Some(related) = raw.related_guides {
         let line = line_of(related.referenced.line());
@@ -349,13 +358,25 @@ pub fn parse_front_matter(
     }
     for field in [raw.links, raw.social].into_iter().flatten() {
         let line = line_of(field.referenced.line());
+        let mut over = 0;
         for (_, value) in field.value.0 {
             if let Some(url) = scalar_text(&value)
                 && let Some(url) = url_field(&url, "link", file, line, report)
                 && !front.links.contains(&url)
             {
-                front.links.push(url);
+                if front.links.len() == MAX_LINKS {
+                    over += 1;
+                } else {
+                    front.links.push(url);
+                }
             }
+        }
+        if over > 0 {
+            report.warn(
+                file,
+                line,
+                format!("{over} more links are ignored: an author keeps at most {MAX_LINKS}"),
+            );
         }
     }
     Ok((front, body))

@@ -13,13 +13,13 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
 };
 use skillgraph_domain::{Bundle, BundleItem, Catalog, Slug};
 
 use crate::entities::*;
-use crate::writes::{CHANGES_CHANNEL, WRITE_LOCK_KEY};
-use crate::{Engine, LoadedCatalog, Store, StoreError, bump_version, read_catalog};
+use crate::writes::CHANGES_CHANNEL;
+use crate::{Engine, LoadedCatalog, Store, StoreError, WriteScope, bump_version, read_catalog};
 
 /// What an import does with a catalog that already holds data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,12 +79,7 @@ impl Store {
         mode: ImportMode,
         progress: ImportProgress<'_>,
     ) -> Result<Option<LoadedCatalog>, StoreError> {
-        let _one_writer = self.write_lock.lock().await;
-        let txn = self.db.begin().await?;
-        if self.engine == Engine::Postgres {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
-                .await?;
-        }
+        let (_turn, txn) = self.begin_write(WriteScope::Catalog).await?;
         let current = read_catalog(&txn).await?.catalog;
         let empty = current.skills().len() == 0
             && current.roadmaps().len() == 0

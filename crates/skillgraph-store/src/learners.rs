@@ -18,14 +18,14 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait,
+    QuerySelect, Statement,
     sea_query::{Expr, OnConflict},
 };
 use skillgraph_domain::{LearningStatus, SkillId};
 
 use crate::entities::*;
 use crate::writes::{fresh_token, hex, same_hash, token_hash};
-use crate::{Engine, Store, StoreError};
+use crate::{Engine, Store, StoreError, WriteScope};
 
 /// Where the migration to learner namespaces left JWT learners' statuses
 /// (`legacy-jwt:<sub>`): a namespace no token produces.
@@ -122,7 +122,7 @@ impl Store {
             ),
             [namespace.into()],
         );
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
         txn.execute_raw(adopt).await?;
         let moved = txn
             .execute_unprepared(&format!("DELETE FROM skill_statuses WHERE {legacy}"))
@@ -146,7 +146,7 @@ impl Store {
         learner: &str,
         statuses: &[(SkillId, LearningStatus)],
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
         let now = Utc::now().fixed_offset();
         let (cleared, set): (Vec<_>, Vec<_>) = statuses
             .iter()
@@ -207,7 +207,7 @@ impl Store {
 
     /// Removes everything stored about a learner: statuses and tokens.
     pub async fn delete_learner(&self, learner: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
         skill_status::Entity::delete_many()
             .filter(skill_status::Column::LearnerId.eq(learner))
             .exec(&txn)

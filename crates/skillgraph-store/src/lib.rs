@@ -4,6 +4,17 @@
 //! It connects to SQLite (the embedded default) or PostgreSQL, runs the
 //! migrations, writes changes in one transaction each, and reads the whole
 //! catalog back as a [`LoadedCatalog`] from which every read is served.
+//!
+//! Writers that overlap wait for each other rather than fail. SQLite runs
+//! in WAL mode (readers never wait for the writer) with a busy timeout, and
+//! every transaction that writes begins through `Store::begin_write`: on
+//! SQLite it takes this process's write lock and begins `IMMEDIATE`, so it
+//! holds SQLite's write lock from its first statement. A deferred
+//! transaction that read first and then wrote could not wait: SQLite fails
+//! such an upgrade at once with `SQLITE_BUSY` (5) while another connection
+//! writes, or `SQLITE_BUSY_SNAPSHOT` (517) when one has written since its
+//! read, and no busy timeout helps. Single statements outside a transaction
+//! never upgrade and wait on the busy timeout.
 
 mod convert;
 pub mod entities;
@@ -28,7 +39,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sqlx;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectOptions, ConnectionTrait, Database,
-    DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryOrder,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use skillgraph_domain::{Catalog, CatalogError};
 use skillgraph_migrations::Migrator;
@@ -112,9 +124,31 @@ pub struct Store {
     db: DatabaseConnection,
     engine: Engine,
     statements: Arc<AtomicU64>,
-    /// Serializes this process's writes; the database serializes across processes.
+    /// Serializes this process's catalog writes, and on SQLite every write
+    /// transaction; the database serializes across processes.
     write_lock: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// What a write transaction touches, which decides whom it waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WriteScope {
+    /// The catalog: serialized on every engine (and across processes on
+    /// PostgreSQL by an advisory lock), since each write is checked against
+    /// the newest committed catalog.
+    Catalog,
+    /// Learner data: rows of one learner, which PostgreSQL locks row by row;
+    /// serialized on SQLite only, where there is one writer at a time anyway.
+    Learner,
+}
+
+/// This process's turn to write, held until its transaction has ended;
+/// `None` where the write needs no turn.
+pub(crate) type WriteTurn = Option<tokio::sync::OwnedMutexGuard<()>>;
+
+/// How long a SQLite writer waits for another process's write lock before
+/// it gives up with "database is busy" (answered as unavailable, not as an
+/// internal error). Writers of this process queue on the store's lock first.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Strips a password from a URL before it is shown.
 fn redact(url: &str) -> String {
@@ -150,7 +184,7 @@ impl Store {
                     .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
             });
         } else {
             options.max_connections(16);
@@ -217,6 +251,46 @@ impl Store {
         Ok(self.db.close().await?)
     }
 
+    /// Begins a transaction that writes, after the writers it must wait for.
+    ///
+    /// Catalog writes take this process's write lock on every engine and,
+    /// on PostgreSQL, the advisory lock that serializes replicas. On SQLite
+    /// every write takes the lock and begins `IMMEDIATE`, holding SQLite's
+    /// write lock (waiting up to [`SQLITE_BUSY_TIMEOUT`] for another
+    /// process) before it reads anything, so it never has to upgrade a read
+    /// snapshot. Keep the turn alive until the transaction has committed or
+    /// rolled back: bind both, turn first (`let (_turn, txn) = ...`), so the
+    /// transaction is dropped, and rolled back, before the turn.
+    pub(crate) async fn begin_write(
+        &self,
+        scope: WriteScope,
+    ) -> Result<(WriteTurn, DatabaseTransaction), StoreError> {
+        let turn = if scope == WriteScope::Catalog || self.engine == Engine::Sqlite {
+            Some(Arc::clone(&self.write_lock).lock_owned().await)
+        } else {
+            None
+        };
+        let txn = match self.engine {
+            Engine::Sqlite => {
+                self.db
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await?
+            }
+            Engine::Postgres => self.db.begin().await?,
+        };
+        if self.engine == Engine::Postgres && scope == WriteScope::Catalog {
+            txn.execute_unprepared(&format!(
+                "SELECT pg_advisory_xact_lock({})",
+                writes::WRITE_LOCK_KEY
+            ))
+            .await?;
+        }
+        Ok((turn, txn))
+    }
+
     /// Reads the whole catalog in one read transaction.
     pub async fn load(&self) -> Result<LoadedCatalog, StoreError> {
         let txn = self.db.begin().await?;
@@ -239,10 +313,20 @@ impl From<DbErr> for StoreError {
                     | sqlx::Error::Tls(_)
             )
         };
+        // SQLITE_BUSY and its extended codes (517 is SQLITE_BUSY_SNAPSHOT):
+        // another writer held the database past the busy timeout.
+        let busy = |e: &sqlx::Error| match e {
+            sqlx::Error::Database(e) => e
+                .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                .and_then(sqlx::error::DatabaseError::code)
+                .and_then(|code| code.parse::<i32>().ok())
+                .is_some_and(|code| code & 0xff == 5),
+            _ => false,
+        };
         let away = match &error {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
             DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-                unreachable(e)
+                unreachable(e) || busy(e)
             }
             _ => false,
         };

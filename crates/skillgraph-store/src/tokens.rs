@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::entities::*;
-use crate::{Role, Store, StoreError};
+use crate::{Role, Store, StoreError, WriteScope};
 
 /// An editor's or admin's token as a listing shows it: never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +120,8 @@ impl Store {
     /// unknown id.
     pub async fn revoke_api_token(&self, id: i64) -> Result<Option<ApiTokenRecord>, StoreError> {
         let Some(id) = key(id) else { return Ok(None) };
-        let txn = self.db.begin().await?;
+        // Read then delete: on SQLite a write transaction from the start.
+        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
         let Some(row) = api_token::Entity::find_by_id(id).one(&txn).await? else {
             return Ok(None);
         };
@@ -160,7 +161,8 @@ impl Store {
         id: i64,
     ) -> Result<Option<LearnerTokenRecord>, StoreError> {
         let Some(id) = key(id) else { return Ok(None) };
-        let txn = self.db.begin().await?;
+        // Read then delete: on SQLite a write transaction from the start.
+        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
         let Some(row) = learner_token::Entity::find_by_id(id).one(&txn).await? else {
             return Ok(None);
         };

@@ -1,8 +1,8 @@
 //! Writing changes: one transaction each, serialized across every writer
 //! that shares the database, checked against the newest committed catalog.
 //!
-//! A write takes an advisory lock (PostgreSQL) or the store's own lock
-//! (SQLite, one process), reads the committed catalog version, and checks
+//! A write takes the store's own lock and an advisory lock (PostgreSQL) or
+//! SQLite's write lock (`BEGIN IMMEDIATE`), reads the committed catalog version, and checks
 //! the change against that version's catalog — the caller's snapshot when it
 //! is current, else a fresh load inside the same transaction. So two writers
 //! on two replicas can never together close a cycle: the second one checks
@@ -12,13 +12,13 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use skillgraph_domain::change::Change;
 use skillgraph_domain::{Catalog, SkillId};
 
 use crate::entities::*;
-use crate::{Engine, LoadedCatalog, Store, StoreError, bump_version, read_catalog};
+use crate::{Engine, LoadedCatalog, Store, StoreError, WriteScope, bump_version, read_catalog};
 
 mod curation;
 
@@ -189,12 +189,7 @@ impl Store {
         base: &Catalog,
         base_version: i64,
     ) -> Result<Applied, StoreError> {
-        let _one_writer = self.write_lock.lock().await;
-        let txn = self.db.begin().await?;
-        if self.engine == Engine::Postgres {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
-                .await?;
-        }
+        let (_turn, txn) = self.begin_write(WriteScope::Catalog).await?;
         let committed = catalog_state::Entity::find_by_id(1)
             .one(&txn)
             .await?
@@ -458,6 +453,72 @@ mod tests {
                 StoreError::Refused(ChangeError::SlugTaken { .. })
             ));
             assert_eq!(store.load().await.unwrap().version, linked.version);
+            store.close().await.unwrap();
+        }
+    }
+
+    /// A learner's writes and catalog writes overlapping on one store wait
+    /// for each other: on SQLite a deferred transaction that read the
+    /// version and then wrote used to fail with SQLITE_BUSY (5) or
+    /// SQLITE_BUSY_SNAPSHOT (517) whenever a status write came between.
+    #[tokio::test]
+    async fn overlapping_catalog_and_learner_writes_all_commit() {
+        use skillgraph_domain::LearningStatus;
+        for scratch in ScratchDatabase::all_engines().await {
+            let store = Store::open(scratch.url()).await.unwrap();
+            let bundle = skillgraph_bundle::bundled().unwrap();
+            let loaded = store
+                .import_bundle(&bundle, "test", crate::ImportMode::IntoEmpty, &|_, _| {})
+                .await
+                .unwrap()
+                .unwrap();
+            let skills: Vec<SkillId> = loaded.catalog.skills().map(|s| s.id).take(8).collect();
+            let actor = Actor {
+                label: "test".into(),
+                role: Role::Editor,
+            };
+            let done = std::cell::Cell::new(false);
+            let creating = async {
+                let mut current = loaded.clone();
+                for n in 0..100 {
+                    let change = draft(&format!("overlap-{n}"));
+                    let applied = store
+                        .apply(&change, &actor, &current.catalog, current.version)
+                        .await
+                        .unwrap_or_else(|e| panic!("{:?}: create {n}: {e}", store.engine()));
+                    current = applied.catalog;
+                    tokio::task::yield_now().await;
+                }
+                done.set(true);
+                current
+            };
+            // Learners write until the creates are done (each at most
+            // 10,000 times), so that the writes overlap.
+            let learning = async |name: &str| {
+                let (learner, _) = store.create_learner(name).await.unwrap();
+                let statuses = [LearningStatus::Learning, LearningStatus::Done];
+                let mut writes = 0;
+                for n in (0..10_000).take_while(|_| !done.get()) {
+                    writes += 1;
+                    let status = (skills[n % skills.len()], statuses[n / skills.len() % 2]);
+                    store
+                        .set_statuses(&learner, &[status])
+                        .await
+                        .unwrap_or_else(|e| panic!("{:?}: status {n}: {e}", store.engine()));
+                    tokio::task::yield_now().await;
+                }
+                (learner, writes)
+            };
+            let (last, ada, bob, eve) =
+                tokio::join!(creating, learning("ada"), learning("bob"), learning("eve"));
+            assert_eq!(last.version, loaded.version + 100);
+            assert_eq!(store.load().await.unwrap().version, last.version);
+            for (learner, writes) in [ada, bob, eve] {
+                assert_eq!(
+                    store.all_statuses(&learner).await.unwrap().len(),
+                    writes.min(skills.len())
+                );
+            }
             store.close().await.unwrap();
         }
     }

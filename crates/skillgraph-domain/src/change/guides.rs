@@ -2,10 +2,10 @@
 
 use chrono::NaiveDate;
 
-use super::{Change, ChangeError, no_repeats};
+use super::{Change, ChangeError, at_most, no_repeats};
 use crate::catalog::Catalog;
 use crate::model::{AuthorId, Guide, GuideId, SkillId};
-use crate::values::{HttpsUrl, Markdown, Slug, Tag, Title};
+use crate::values::{HttpsUrl, MAX_LINKS, MAX_TAGS, Markdown, Slug, Tag, Title};
 
 /// The fields of a new guide.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -154,6 +154,7 @@ impl Catalog {
     pub(super) fn check_guide_change(&self, change: &Change) -> Result<(), ChangeError> {
         match change {
             Change::CreateGuide(draft) => {
+                at_most("tags", Some(&draft.tags), MAX_TAGS)?;
                 self.free_guide_slug(&draft.slug, None)?;
                 self.guide_links(
                     None,
@@ -164,6 +165,7 @@ impl Catalog {
             }
             Change::UpdateGuide { guide, patch } => {
                 let current = self.existing_guide(*guide)?;
+                at_most("tags", patch.tags.as_deref(), MAX_TAGS)?;
                 if let Some(slug) = &patch.slug {
                     self.free_guide_slug(slug, Some(*guide))?;
                 }
@@ -175,9 +177,13 @@ impl Catalog {
                 )
             }
             Change::DeleteGuide { guide } => self.existing_guide(*guide).map(|_| ()),
-            Change::CreateAuthor(draft) => self.free_handle(&draft.handle, None),
+            Change::CreateAuthor(draft) => {
+                at_most("links", Some(&draft.links), MAX_LINKS)?;
+                self.free_handle(&draft.handle, None)
+            }
             Change::UpdateAuthor { author, patch } => {
                 self.existing_author(*author)?;
+                at_most("links", patch.links.as_deref(), MAX_LINKS)?;
                 match &patch.handle {
                     Some(handle) => self.free_handle(handle, Some(*author)),
                     None => Ok(()),

@@ -13,8 +13,8 @@ use async_graphql::ID;
 use async_graphql::{Context, InputObject, MergedObject, Object, Result};
 use skillgraph_domain::change::{Change, ChangeError, ResourceDraft, SkillDraft, SkillPatch};
 use skillgraph_domain::{
-    Alias, Catalog, HttpsUrl, Markdown, Prerequisite, ResourceId, SkillId, Slug, Strength, Summary,
-    Title, ValueError,
+    Alias, Catalog, HttpsUrl, MAX_ALIASES, MAX_TAGS, Markdown, Prerequisite, ResourceId, SkillId,
+    Slug, Strength, Summary, Title, ValueError, check_count,
 };
 use skillgraph_store::{Actor, Role, Store, StoreError};
 
@@ -110,10 +110,12 @@ fn write_error(error: StoreError) -> ApiError {
                 | ChangeError::NotRequired { .. }
                 | ChangeError::NotRelated { .. } => ApiError::NotFound(message),
                 ChangeError::SelfRelated { .. } => ApiError::bad_input(message),
-                ChangeError::Repeated { field, .. } => ApiError::BadField {
-                    field: format!("input.{field}"),
-                    message,
-                },
+                ChangeError::Repeated { field, .. } | ChangeError::TooMany { field, .. } => {
+                    ApiError::BadField {
+                        field: format!("input.{field}"),
+                        message,
+                    }
+                }
                 ChangeError::PositionOutOfRange { .. } => ApiError::BadField {
                     field: "input.position".into(),
                     message,
@@ -227,14 +229,18 @@ pub(crate) fn optional<T>(
     value.map(|v| field(path, parse(v))).transpose()
 }
 
-/// Parses a list input, naming the path of a malformed entry.
+/// Parses a list input of at most `max` entries, naming the path of the
+/// list when it is too long and of a malformed entry.
 pub(crate) fn list<T>(
     path: &str,
     items: Option<Vec<String>>,
+    max: usize,
     parse: impl Fn(String) -> Result<T, ValueError>,
 ) -> Result<Option<Vec<T>>, ApiError> {
     items
         .map(|items| {
+            // Counted before any entry is parsed.
+            field(path, check_count("the list", items.len(), max))?;
             items
                 .into_iter()
                 .enumerate()
@@ -453,8 +459,9 @@ impl SkillMutations {
                 Markdown::parse(input.description.unwrap_or_default()),
             )?,
             level: input.level.into(),
-            tags: list("input.tags", input.tags, Slug::parse)?.unwrap_or_default(),
-            aliases: list("input.aliases", input.aliases, Alias::parse)?.unwrap_or_default(),
+            tags: list("input.tags", input.tags, MAX_TAGS, Slug::parse)?.unwrap_or_default(),
+            aliases: list("input.aliases", input.aliases, MAX_ALIASES, Alias::parse)?
+                .unwrap_or_default(),
             external_ids: Vec::new(),
             parent: input
                 .parent
@@ -484,8 +491,8 @@ impl SkillMutations {
             summary: optional("input.summary", input.summary, Summary::parse)?,
             description: optional("input.description", input.description, Markdown::parse)?,
             level: input.level.map(Into::into),
-            tags: list("input.tags", input.tags, Slug::parse)?,
-            aliases: list("input.aliases", input.aliases, Alias::parse)?,
+            tags: list("input.tags", input.tags, MAX_TAGS, Slug::parse)?,
+            aliases: list("input.aliases", input.aliases, MAX_ALIASES, Alias::parse)?,
             external_ids: None,
         };
         Ok(commit_skill(ctx, Change::UpdateSkill { skill, patch }, Some(skill)).await?)

@@ -4,7 +4,9 @@
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
 use skillgraph_domain::change::{AuthorDraft, AuthorPatch, Change, GuideDraft, GuidePatch};
-use skillgraph_domain::{AuthorId, Catalog, GuideId, HttpsUrl, Markdown, SkillId, Slug, Title};
+use skillgraph_domain::{
+    AuthorId, Catalog, GuideId, HttpsUrl, MAX_LINKS, MAX_TAGS, Markdown, SkillId, Slug, Title,
+};
 
 use super::{commit, commit_created, field, latest, list, optional, payload, skill_id};
 use crate::api::Snapshot;
@@ -195,7 +197,7 @@ impl GuideMutations {
                 .map(|a| author_id(catalog, "input.author", &a))
                 .transpose()?,
             published: input.published_on.map(|d| d.0),
-            tags: list("input.tags", input.tags, Slug::parse)?.unwrap_or_default(),
+            tags: list("input.tags", input.tags, MAX_TAGS, Slug::parse)?.unwrap_or_default(),
             body: input
                 .body
                 .map(|b| field("input.body", Markdown::parse(b)))
@@ -226,7 +228,7 @@ impl GuideMutations {
             url: optional("input.url", input.url, HttpsUrl::parse)?,
             author: tristate(input.author, |a| author_id(catalog, "input.author", &a))?,
             published: tristate(input.published_on, |d| Ok(d.0))?,
-            tags: list("input.tags", input.tags, Slug::parse)?,
+            tags: list("input.tags", input.tags, MAX_TAGS, Slug::parse)?,
             body: tristate(input.body, |b| field("input.body", Markdown::parse(b)))?,
             related: guides(catalog, input.related)?,
             skills: skills(catalog, input.skills)?,
@@ -263,7 +265,8 @@ impl GuideMutations {
         let draft = AuthorDraft {
             handle: field("input.handle", Slug::parse(input.handle))?,
             name: field("input.name", Title::parse(input.name))?,
-            links: list("input.links", input.links, HttpsUrl::parse)?.unwrap_or_default(),
+            links: list("input.links", input.links, MAX_LINKS, HttpsUrl::parse)?
+                .unwrap_or_default(),
         };
         let (snapshot, created) = commit_created(ctx, Change::CreateAuthor(draft)).await?;
         Ok(AuthorPayload {
@@ -284,7 +287,7 @@ impl GuideMutations {
         let patch = AuthorPatch {
             handle: optional("input.handle", input.handle, Slug::parse)?,
             name: optional("input.name", input.name, Title::parse)?,
-            links: list("input.links", input.links, HttpsUrl::parse)?,
+            links: list("input.links", input.links, MAX_LINKS, HttpsUrl::parse)?,
         };
         let snapshot = commit(ctx, Change::UpdateAuthor { author, patch }).await?;
         Ok(AuthorPayload {
