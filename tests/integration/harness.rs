@@ -151,6 +151,11 @@ impl Server {
         }
     }
 
+    /// The process id, to look at the process from outside (`/proc`, `prlimit`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends the process a signal, as an operator or a process manager would.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")

@@ -8,6 +8,7 @@
 mod architecture;
 mod cli;
 mod clients;
+mod connections;
 mod curation;
 mod graph_answers;
 mod harness;
