@@ -151,6 +151,11 @@ impl Server {
         }
     }
 
+    /// The process id, to look at the process from outside (`/proc`, `prlimit`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends the process a signal, as an operator or a process manager would.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
@@ -170,11 +175,6 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         None
-    }
-
-    /// The server's process id, to read its memory from `/proc`.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
     }
 
     /// POSTs a query and hands back the status and the body as text,

@@ -366,7 +366,11 @@ async fn every_answer_has_a_request_id_and_metrics_count_operations_and_error_co
         .send()
         .await
         .unwrap();
-    assert_eq!(forged.status(), 200);
+    assert_eq!(
+        forged.status(),
+        401,
+        "a token that does not verify writes nothing"
+    );
     let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let metrics = client
@@ -407,18 +411,23 @@ async fn every_answer_has_a_request_id_and_metrics_count_operations_and_error_co
 }
 
 #[tokio::test]
-async fn each_token_and_each_address_has_its_own_rate_limit() {
+async fn each_verified_token_and_each_address_has_its_own_rate_limit() {
     let database = crate::harness::databases().await.remove(0);
     let server =
         crate::harness::Server::start(database, &["--rate-limit", "1", "--rate-burst", "3"]);
     let token = server.token("editor");
     let query = "{ catalog { version } }";
+    // The token's first request is charged to the address, which verifies it.
+    assert_eq!(server.post_as(&token, query, json!({})).await.status, 200);
+    let mut statuses = Vec::new();
     for _ in 0..3 {
-        assert_eq!(server.post(query, json!({})).await.status, 200);
+        statuses.push(server.post(query, json!({})).await.status);
     }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
     let limited = server.post(query, json!({})).await;
     assert_eq!(limited.status, 429, "{limited:?}");
     assert_eq!(limited.error_codes(), ["RATE_LIMITED"]);
+    assert_eq!(limited.content_type(), "application/graphql-response+json");
     let wait: u64 = limited.headers["retry-after"]
         .to_str()
         .unwrap()
@@ -428,11 +437,197 @@ async fn each_token_and_each_address_has_its_own_rate_limit() {
     assert_eq!(
         server.post_as(&token, query, json!({})).await.status,
         200,
-        "a token has its own bucket"
+        "a verified token has its own bucket"
     );
     assert_eq!(
         server.get("/healthz", "text/plain", &[]).await.status,
         200,
         "only /graphql is limited"
     );
+}
+
+/// Tokens nobody issued, of every shape skillgraph knows.
+fn made_up_tokens(count: usize) -> Vec<String> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+    let mut hex = move || -> String {
+        (0..24)
+            .map(|_| format!("{:02x}", rng.random::<u8>()))
+            .collect()
+    };
+    (0..count)
+        .map(|n| match n % 4 {
+            0 => format!("sg_editor_{}", hex()),
+            1 => format!("sg_learner_{}", hex()),
+            2 => format!("eyJ{}.eyJ{}.{}", hex(), hex(), hex()),
+            _ => hex(),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn made_up_tokens_draw_from_their_address_budget() {
+    for server in crate::harness::databases()
+        .await
+        .into_iter()
+        .map(|db| crate::harness::Server::start(db, &["--rate-limit", "1", "--rate-burst", "5"]))
+    {
+        let started = std::time::Instant::now();
+        let mut served = 0u64;
+        let mut limited = 0;
+        for token in made_up_tokens(40) {
+            let answer = server
+                .post_as(&token, "{ catalog { version } }", json!({}))
+                .await;
+            match answer.status {
+                200 => served += 1,
+                429 => {
+                    assert_eq!(answer.error_codes(), ["RATE_LIMITED"]);
+                    limited += 1;
+                }
+                other => panic!("{other}: {answer:?}"),
+            }
+        }
+        // The address's burst, plus one a second at most.
+        let allowed = 5 + started.elapsed().as_secs() + 1;
+        assert!(
+            served <= allowed,
+            "{served} reads with made-up tokens served, {limited} limited"
+        );
+        assert!(limited > 0);
+        assert_eq!(
+            server
+                .post("{ catalog { version } }", json!({}))
+                .await
+                .status,
+            429,
+            "the address's own requests share the spent budget"
+        );
+    }
+}
+
+#[tokio::test]
+async fn failed_auth_writes_are_refused_before_they_run_and_then_rate_limited() {
+    const CREATE: &str = r#"mutation { createSkill(input: { slug: "forged", name: "Forged", summary: "Never written.", level: BEGINNER }) { skill { slug } } }"#;
+    for server in crate::harness::databases()
+        .await
+        .into_iter()
+        .map(|db| crate::harness::Server::start(db, &["--rate-limit", "1", "--rate-burst", "5"]))
+    {
+        let store = skillgraph_store::Store::open(server.database_url().unwrap())
+            .await
+            .unwrap();
+        let before = store.version().await.unwrap();
+        let started = std::time::Instant::now();
+        let mut refused = 0u64;
+        let mut limited = 0;
+        for token in made_up_tokens(40) {
+            let answer = server.post_as(&token, CREATE, json!({})).await;
+            match answer.status {
+                401 => {
+                    assert_eq!(answer.error_codes(), ["UNAUTHENTICATED"], "{answer:?}");
+                    assert!(answer.body.get("data").is_none(), "nothing ran: {answer:?}");
+                    assert_eq!(
+                        answer.headers["www-authenticate"],
+                        r#"Bearer error="invalid_token""#
+                    );
+                    refused += 1;
+                }
+                429 => {
+                    assert_eq!(answer.error_codes(), ["RATE_LIMITED"]);
+                    limited += 1;
+                }
+                other => panic!("{other}: {answer:?}"),
+            }
+        }
+        let allowed = 5 + started.elapsed().as_secs() + 1;
+        assert!(
+            refused >= 1 && refused <= allowed,
+            "{refused} refused, {limited} limited"
+        );
+        assert!(limited > 0);
+        assert_eq!(
+            store.version().await.unwrap(),
+            before,
+            "nothing was written"
+        );
+        store.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn refusals_before_graphql_runs_have_coded_bodies() {
+    let server = crate::harness::Server::start(
+        crate::harness::databases().await.remove(0),
+        &["--max-body-bytes", "4096"],
+    );
+    let client = reqwest::Client::new();
+    let url = format!("{}/graphql", server.base);
+    let coded = async |request: reqwest::RequestBuilder| {
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body: serde_json::Value = response.json().await.expect("a JSON body");
+        let code = body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("<none>")
+            .to_owned();
+        (status, headers, code)
+    };
+    const MODERN: &str = "application/graphql-response+json";
+
+    let big = json!({ "query": "{ __typename }", "variables": { "pad": "x".repeat(8192) } });
+    let (status, headers, code) =
+        coded(client.post(&url).header("accept", MODERN).json(&big)).await;
+    assert_eq!((status, code.as_str()), (413, "REQUEST_TOO_LARGE"));
+    assert_eq!(headers["content-type"], MODERN);
+
+    let (status, headers, code) = coded(
+        client
+            .post(&url)
+            .header("accept", "image/png")
+            .json(&json!({ "query": "{ __typename }" })),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (406, "NOT_ACCEPTABLE"));
+    assert_eq!(headers["content-type"], "application/json");
+    let (status, _, code) = coded(
+        client
+            .get(&url)
+            .header("accept", "image/png")
+            .query(&[("query", "{ __typename }")]),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (406, "NOT_ACCEPTABLE"));
+
+    let (status, headers, code) = coded(
+        client
+            .post(&url)
+            .header("accept", "application/json")
+            .header("content-type", "text/plain")
+            .body("{ __typename }"),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (415, "UNSUPPORTED_MEDIA_TYPE"));
+    assert_eq!(headers["content-type"], "application/json");
+
+    let (status, headers, code) = coded(
+        client
+            .get(&url)
+            .header("accept", MODERN)
+            .query(&[("query", "mutation { __typename }")]),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (405, "METHOD_NOT_ALLOWED"));
+    assert_eq!(headers["allow"], "POST");
+    assert_eq!(headers["content-type"], MODERN);
+    let (status, headers, code) = coded(
+        client
+            .put(&url)
+            .header("accept", "application/json")
+            .json(&json!({ "query": "{ __typename }" })),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (405, "METHOD_NOT_ALLOWED"));
+    assert_eq!(headers["allow"], "GET, POST");
 }

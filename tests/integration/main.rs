@@ -9,6 +9,7 @@ mod architecture;
 mod cli;
 mod clients;
 mod concurrency;
+mod connections;
 mod content_limits;
 mod curation;
 mod graph_answers;

@@ -76,6 +76,8 @@ pub struct App {
     stopping: tokio::sync::watch::Sender<bool>,
     persisted: crate::http::persisted::PersistedQueries,
     response_cache: Option<crate::http::response_cache::ResponseCache>,
+    /// One permit per open WebSocket, `--max-websockets` in all.
+    websockets: Arc<tokio::sync::Semaphore>,
 }
 
 /// How long in-flight requests get to finish once shutdown begins.
@@ -138,6 +140,7 @@ impl App {
             "catalog snapshot loaded"
         );
         Ok(Arc::new(Self {
+            websockets: Arc::new(tokio::sync::Semaphore::new(edge.max_websockets)),
             response_cache: crate::http::response_cache::ResponseCache::new(edge.response_cache_mb),
             schema: api::schema_with(&limits),
             guarded_schema: api::guarded_schema_with(&limits),
@@ -148,8 +151,9 @@ impl App {
             verifier: verifier.map(Arc::new),
             edge,
             stopping: tokio::sync::watch::channel(false).0,
-            persisted: persisted
-                .unwrap_or_else(|| crate::http::persisted::PersistedQueries::new(1000, None)),
+            persisted: persisted.unwrap_or_else(|| {
+                crate::http::persisted::PersistedQueries::new(Default::default(), None)
+            }),
         }))
     }
 
@@ -260,6 +264,12 @@ impl App {
         self.response_cache.as_ref()
     }
 
+    /// A slot for one more WebSocket, held while it is open; `None` when
+    /// as many are open as the operator allows.
+    pub fn websocket_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        Arc::clone(&self.websockets).try_acquire_owned().ok()
+    }
+
     /// Turns true when shutdown begins: long-lived connections (WebSocket
     /// subscriptions) complete their operations and close.
     pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
@@ -306,6 +316,7 @@ impl App {
         let (open, idle) = self.store.pool();
         metrics::gauge!("skillgraph_db_pool_connections", "state" => "open").set(f64::from(open));
         metrics::gauge!("skillgraph_db_pool_connections", "state" => "idle").set(idle as f64);
+        metrics::gauge!("skillgraph_apq_cache_bytes").set(self.persisted.weighted_bytes() as f64);
         Some(handle.render())
     }
 }
@@ -324,7 +335,9 @@ pub fn init_logging(args: &ServeArgs) {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets
-/// in-flight requests finish.
+/// in-flight requests finish: connections that are idle or still sending
+/// a request are closed at once, requests being answered get up to
+/// [`DRAIN_BOUND`].
 pub async fn run(
     listener: TcpListener,
     app: Arc<App>,
@@ -332,35 +345,35 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let follower = tokio::spawn(Arc::clone(&app).follow_replicas());
     let stopping = Arc::clone(&app);
-    let signal = async move {
+    let signal = tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down: no new connections, finishing what is in flight");
         stopping.stopping.send_replace(true);
-    };
+    });
     let mut begun = app.stopping();
-    let served = axum::serve(
+    let served = crate::http::connections::serve(
         listener,
-        crate::http::router(Arc::clone(&app))
-            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal);
+        crate::http::router(Arc::clone(&app)),
+        app.edge().connections,
+        app.stopping(),
+    );
     // In-flight requests finish; past the bound, what is left is dropped.
-    let served = tokio::select! {
-        served = served => served,
+    tokio::select! {
+        () = served => {}
         () = async {
             let _ = begun.wait_for(|stopping| *stopping).await;
             tokio::time::sleep(DRAIN_BOUND).await;
         } => {
             tracing::warn!(bound_s = DRAIN_BOUND.as_secs(), "requests still open at the shutdown bound; closing anyway");
-            Ok(())
         }
-    };
+    }
+    signal.abort();
     follower.abort();
     if let Err(e) = app.store.clone().close().await {
         tracing::warn!(error = %e, "closing the database failed");
     }
     tracing::info!("stopped");
-    served
+    Ok(())
 }
 
 /// What `skillgraph serve` does.
@@ -381,6 +394,15 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         rate_per_second: args.rate_limit,
         rate_burst: args.rate_burst,
         response_cache_mb: args.response_cache_mb,
+        connections: crate::http::connections::ConnectionLimits {
+            max_connections: args.connections.max_connections as usize,
+            header_read_timeout: std::time::Duration::from_millis(
+                args.connections.header_read_timeout_ms,
+            ),
+            idle_timeout: std::time::Duration::from_millis(args.connections.idle_timeout_ms),
+        },
+        max_websockets: args.connections.max_websockets,
+        max_operations_per_socket: args.connections.max_operations_per_socket,
     };
     api::connection::set_max_page_size(args.limits.max_page_size);
     let limits = api::limits::Limits {
@@ -410,7 +432,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         }
         None => None,
     };
-    let persisted = crate::http::persisted::PersistedQueries::new(args.apq_cache_size, trusted);
+    let persisted = crate::http::persisted::PersistedQueries::new(
+        crate::http::persisted::Budget {
+            total_bytes: args.apq_cache_mb.saturating_mul(1 << 20),
+            max_document_bytes: args.apq_max_document_bytes,
+        },
+        trusted,
+    );
     let app = App::open(
         &args.database.database_url,
         AppOptions {

@@ -301,6 +301,42 @@ pub struct LimitArgs {
     pub no_suggestions: bool,
 }
 
+/// How many connections are held and how long each may wait: the bounds
+/// that keep idle and slow clients from taking every file descriptor.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConnectionArgs {
+    /// Most HTTP connections open at once; more wait in the listen backlog
+    /// until one closes. Keep it, with `--max-websockets`, under the
+    /// process's open-file limit (`ulimit -n`).
+    #[arg(long, env = "SKILLGRAPH_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// How long a client may take to send a request's head (from its first
+    /// byte, or from connecting) and again its body, in milliseconds; then
+    /// the connection is closed (408 for a body).
+    #[arg(long, env = "SKILLGRAPH_HEADER_READ_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_ms: u64,
+
+    /// How long a keep-alive connection may wait for its next request, in
+    /// milliseconds; then it is closed.
+    #[arg(long, env = "SKILLGRAPH_IDLE_TIMEOUT_MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_ms: u64,
+
+    /// Most WebSockets open at once (both subscription protocols); more are
+    /// answered 503 TOO_MANY_WEBSOCKETS. Each also holds a file descriptor.
+    #[arg(long, env = "SKILLGRAPH_MAX_WEBSOCKETS", default_value_t = 256)]
+    pub max_websockets: usize,
+
+    /// Most operations one WebSocket runs at once; another gets an `error`
+    /// message with TOO_MANY_OPERATIONS.
+    #[arg(
+        long,
+        env = "SKILLGRAPH_MAX_OPERATIONS_PER_SOCKET",
+        default_value_t = 32
+    )]
+    pub max_operations_per_socket: usize,
+}
+
 /// Options of `skillgraph serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
@@ -324,6 +360,10 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub limits: LimitArgs,
 
+    /// How many connections and WebSockets are held, and for how long.
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+
     /// Serve GraphiQL's scripts from this `node_modules` folder (holding the
     /// npm packages graphiql@3, react@18 and react-dom@18) instead of a CDN.
     #[arg(long, env = "SKILLGRAPH_GRAPHIQL_ASSETS")]
@@ -342,10 +382,17 @@ pub struct ServeArgs {
     #[arg(long, env = "SKILLGRAPH_RESPONSE_CACHE_MB", default_value_t = 64)]
     pub response_cache_mb: u64,
 
-    /// How many automatic persisted queries (Apollo's
-    /// `extensions.persistedQuery`) are kept, least recently used first out; 0 turns them off.
-    #[arg(long, env = "SKILLGRAPH_APQ_CACHE_SIZE", default_value_t = 1000)]
-    pub apq_cache_size: usize,
+    /// How many MiB of automatic persisted queries (Apollo's
+    /// `extensions.persistedQuery`) are kept, counted by document size; the
+    /// least valuable go first. 0 turns them off.
+    #[arg(long, env = "SKILLGRAPH_APQ_CACHE_MB", default_value_t = 16)]
+    pub apq_cache_mb: u64,
+
+    /// The largest document, in bytes, that is registered as an automatic
+    /// persisted query; a larger one is refused (PERSISTED_QUERY_TOO_LARGE)
+    /// and may be sent as a plain query.
+    #[arg(long, env = "SKILLGRAPH_APQ_MAX_DOCUMENT_BYTES", default_value_t = 128 << 10)]
+    pub apq_max_document_bytes: usize,
 
     /// Run only the documents of this manifest (a JSON object of SHA-256
     /// hash to document, as graphql-codegen's persisted documents write it),

@@ -6,18 +6,18 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql_axum::GraphQLProtocol;
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use crate::api::{self, error::codes};
+use crate::api::{self, error::codes as codes_api};
 use crate::app::App;
 
 /// The media type of GraphQL responses defined by GraphQL over HTTP.
@@ -26,6 +26,7 @@ pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 pub const APPLICATION_JSON: &str = "application/json";
 
 mod cache;
+pub mod connections;
 pub mod graphiql;
 mod observe;
 pub mod persisted;
@@ -33,6 +34,33 @@ mod rate;
 pub mod response_cache;
 mod roadmap_files;
 mod ws;
+
+/// The codes of the answers the HTTP edge gives before any GraphQL runs,
+/// as they appear in `extensions.code`.
+pub mod codes {
+    /// The caller sent more requests than its rate allows (429).
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The body is larger than `--max-body-bytes` (413).
+    pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
+    /// The body did not arrive within the header-read timeout (408).
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
+    /// `Accept` names no media type the server answers in (406).
+    pub const NOT_ACCEPTABLE: &str = "NOT_ACCEPTABLE";
+    /// The body is not `application/json` (415).
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    /// The method cannot be used here: a mutation by GET, or neither GET nor POST (405).
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    /// The hash names no document the server knows (yet): send the query with it.
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// The document to register is larger than `--apq-max-document-bytes`.
+    pub const PERSISTED_QUERY_TOO_LARGE: &str = "PERSISTED_QUERY_TOO_LARGE";
+    /// The server runs only its trusted documents, and this is none of them.
+    pub const DOCUMENT_NOT_TRUSTED: &str = "DOCUMENT_NOT_TRUSTED";
+    /// As many WebSockets are open as `--max-websockets` allows (503).
+    pub const TOO_MANY_WEBSOCKETS: &str = "TOO_MANY_WEBSOCKETS";
+    /// The socket runs as many operations as `--max-operations-per-socket` allows.
+    pub const TOO_MANY_OPERATIONS: &str = "TOO_MANY_OPERATIONS";
+}
 
 /// What the operator configures about the HTTP edge.
 #[derive(Debug, Clone)]
@@ -52,6 +80,12 @@ pub struct EdgeOptions {
     pub rate_burst: u32,
     /// How many MiB of anonymous query answers the response cache keeps; 0 for none.
     pub response_cache_mb: u64,
+    /// Open connections, and how long a request head or an idle connection may take.
+    pub connections: connections::ConnectionLimits,
+    /// Most WebSockets open at once (both protocols); more are answered 503.
+    pub max_websockets: usize,
+    /// Most operations one WebSocket runs at once; more get an error.
+    pub max_operations_per_socket: usize,
 }
 
 impl Default for EdgeOptions {
@@ -64,6 +98,9 @@ impl Default for EdgeOptions {
             rate_per_second: 0,
             rate_burst: 1,
             response_cache_mb: 64,
+            connections: connections::ConnectionLimits::default(),
+            max_websockets: 256,
+            max_operations_per_socket: 32,
         }
     }
 }
@@ -100,11 +137,15 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(graphiql::graphiql))
         .route("/graphiql-assets/{package}/{*file}", get(graphiql::asset))
         .route("/graphql", {
-            let graphql = get(graphql_get).post(graphql_post);
-            match rate::layer(app.edge().rate_per_second, app.edge().rate_burst) {
-                Some(limit) => graphql.layer(limit),
-                None => graphql,
-            }
+            let gate = Arc::new(rate::Gate::new(
+                Arc::clone(&app),
+                app.edge().rate_per_second,
+                app.edge().rate_burst,
+            ));
+            get(graphql_get)
+                .post(graphql_post)
+                .fallback(method_not_allowed)
+                .layer(axum::middleware::from_fn_with_state(gate, rate::gate))
         })
         .route("/roadmaps/{file}", get(roadmap_files::diagram))
         .route("/roadmaps/{slug}/{file}", get(roadmap_files::checklist))
@@ -200,15 +241,14 @@ fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
     }
 }
 
-/// A request error answered before any GraphQL work: `{"errors": [...]}`.
-fn refuse(status: StatusCode, response_type: ResponseType, message: &str) -> Response {
-    refuse_with(status, response_type, codes::BAD_USER_INPUT, message)
-}
-
-/// An error answered without running the request, with its code.
-fn refuse_with(
+/// Every answer given before any GraphQL runs (refusals of the method,
+/// media types, body, rate, credentials, persisted documents): a GraphQL
+/// error body `{"errors": [...]}` with `extensions.code`, in the negotiated
+/// media type, or in `application/json` when the client accepts neither
+/// (a 406: every GraphQL client reads it).
+fn error_answer(
     status: StatusCode,
-    response_type: ResponseType,
+    response_type: Option<ResponseType>,
     code: &str,
     message: &str,
 ) -> Response {
@@ -216,11 +256,132 @@ fn refuse_with(
         "errors": [{ "message": message, "extensions": { "code": code } }]
     });
     let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(response_type.media_type()),
+    let media_type = response_type.unwrap_or(ResponseType::Json).media_type();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    response
+}
+
+/// A malformed request: 400 BAD_USER_INPUT.
+fn refuse(status: StatusCode, response_type: ResponseType, message: &str) -> Response {
+    error_answer(
+        status,
+        Some(response_type),
+        codes_api::BAD_USER_INPUT,
+        message,
+    )
+}
+
+/// The answer to a client that accepts none of our media types.
+fn not_acceptable() -> Response {
+    error_answer(
+        StatusCode::NOT_ACCEPTABLE,
+        None,
+        codes::NOT_ACCEPTABLE,
+        "GraphQL answers are sent as application/graphql-response+json or application/json; `Accept` names neither",
+    )
+}
+
+/// `/graphql` with a method other than GET and POST.
+async fn method_not_allowed(headers: HeaderMap) -> Response {
+    let mut response = error_answer(
+        StatusCode::METHOD_NOT_ALLOWED,
+        negotiate(&headers),
+        codes::METHOD_NOT_ALLOWED,
+        "send GraphQL requests with GET (queries) or POST",
     );
     response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// Refuses a mutation whose bearer token did not verify, before anything
+/// runs: 401 UNAUTHENTICATED, saying why. Reads are served (fields that
+/// need the caller answer UNAUTHENTICATED on their own).
+fn refuse_unverified(
+    credential: Option<&rate::Credential>,
+    request: &Request,
+    response_type: ResponseType,
+) -> Option<Response> {
+    let Some(rate::Credential::Refused(why)) = credential else {
+        return None;
+    };
+    if operation_type(request) != Some(OperationType::Mutation) {
+        return None;
+    }
+    let mut response = error_answer(
+        StatusCode::UNAUTHORIZED,
+        Some(response_type),
+        codes_api::UNAUTHENTICATED,
+        why,
+    );
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    Some(response)
+}
+
+/// Reads a request body of at most `max` bytes within `within`; a body
+/// still arriving when shutdown begins is not waited for.
+async fn read_body(
+    body: Body,
+    max: usize,
+    within: std::time::Duration,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) -> Result<Bytes, Response> {
+    use futures_util::StreamExt;
+    let too_large = || {
+        error_answer(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            codes::REQUEST_TOO_LARGE,
+            &format!("the body is larger than the limit of {max} bytes"),
+        )
+    };
+    let announced =
+        usize::try_from(hyper::body::Body::size_hint(&body).lower()).unwrap_or(usize::MAX);
+    if announced > max {
+        return Err(too_large());
+    }
+    let read = async {
+        let mut stream = body.into_data_stream();
+        let mut buffer = Vec::with_capacity(announced);
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                refuse(
+                    StatusCode::BAD_REQUEST,
+                    ResponseType::Json,
+                    &format!("the body could not be read: {e}"),
+                )
+            })?;
+            if buffer.len() + chunk.len() > max {
+                return Err(too_large());
+            }
+            buffer.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(buffer))
+    };
+    tokio::select! {
+        biased;
+        read = tokio::time::timeout(within, read) => match read {
+            Ok(read) => read,
+            Err(_) => Err(error_answer(
+                StatusCode::REQUEST_TIMEOUT,
+                None,
+                codes::REQUEST_TIMEOUT,
+                &format!("the body did not arrive within {} ms", within.as_millis()),
+            )),
+        },
+        _ = stopping.wait_for(|stop| *stop) => Err(error_answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            codes_api::SERVICE_UNAVAILABLE,
+            "the server is shutting down; send the request again",
+        )),
+    }
 }
 
 /// Serializes `value` as JSON, failing with an I/O error as soon as it
@@ -446,8 +607,6 @@ async fn respond_on(
         }
         (kind == Some(OperationType::Query)).then_some(key)
     });
-    // Reads are cut off at the timeout; a write runs to its end, so that
-    // what committed is always swapped in and answered.
     let is_write = kind == Some(OperationType::Mutation);
     let execution = api::execute(app.schema(), app.limits(), request, snapshot, access);
     // Reads are stopped at the timeout: by their budget while they compute
@@ -457,9 +616,9 @@ async fn respond_on(
         let message = api::error::ApiError::ExecutionTimeout(app.limits().execution_timeout)
             .message()
             .into_owned();
-        refuse_with(
+        error_answer(
             StatusCode::SERVICE_UNAVAILABLE,
-            response_type,
+            Some(response_type),
             api::limits::codes::EXECUTION_TIMEOUT,
             &message,
         )
@@ -569,21 +728,36 @@ fn subscriptions(
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .any(|p| p.trim() == ws::PROTOCOL);
+    // Each socket holds a slot for as long as it is open.
+    let Some(slot) = app.websocket_slot() else {
+        let mut refused = error_answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            negotiate(headers),
+            codes::TOO_MANY_WEBSOCKETS,
+            &format!(
+                "the server holds as many WebSockets as it allows ({}); try again later",
+                app.edge().max_websockets
+            ),
+        );
+        refused
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return refused;
+    };
     if modern {
         let token = bearer_token(headers);
         return upgrade
             .protocols([ws::PROTOCOL])
-            .on_upgrade(move |socket| ws::serve(socket, app, token));
+            .on_upgrade(move |socket| async move {
+                ws::serve(socket, app, token).await;
+                drop(slot);
+            });
     }
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            let mut data = async_graphql::Data::default();
-            data.insert(app.slot().clone());
-            data.insert(app.snapshot());
-            GraphQLWebSocket::new(socket, app.guarded_schema().clone(), protocol)
-                .with_data(data)
-                .serve()
+        .on_upgrade(move |socket| async move {
+            ws::serve_legacy(socket, app, protocol).await;
+            drop(slot);
         })
 }
 
@@ -611,7 +785,7 @@ async fn graphql_get(
         return Html(graphiql::page(app.graphiql_assets())).into_response();
     }
     let Some(response_type) = negotiate(&headers) else {
-        return StatusCode::NOT_ACCEPTABLE.into_response();
+        return not_acceptable();
     };
     let parse_json =
         |name: &str, text: Option<String>| -> Result<Option<serde_json::Value>, String> {
@@ -672,9 +846,10 @@ async fn graphql_get(
         operation_type(&request),
         Some(OperationType::Mutation | OperationType::Subscription)
     ) {
-        let mut response = refuse(
+        let mut response = error_answer(
             StatusCode::METHOD_NOT_ALLOWED,
-            response_type,
+            Some(response_type),
+            codes::METHOD_NOT_ALLOWED,
             "only queries may be sent with GET; send mutations with POST",
         );
         response
@@ -702,9 +877,14 @@ async fn graphql_get(
     .await
 }
 
-async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn graphql_post(
+    State(app): State<Arc<App>>,
+    credential: Option<Extension<rate::Credential>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some(response_type) = negotiate(&headers) else {
-        return StatusCode::NOT_ACCEPTABLE.into_response();
+        return not_acceptable();
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -717,12 +897,31 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
                 .to_ascii_lowercase()
         });
     if content_type.as_deref() != Some(APPLICATION_JSON) {
-        return refuse(
+        return error_answer(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            response_type,
+            Some(response_type),
+            codes::UNSUPPORTED_MEDIA_TYPE,
             "send the request as application/json",
         );
     }
+    let body = match read_body(
+        body,
+        app.edge().max_body_bytes,
+        app.edge().connections.header_read_timeout,
+        app.stopping(),
+    )
+    .await
+    {
+        Ok(body) => body,
+        Err(mut refused) => {
+            // Written in the negotiated type, like every other refusal.
+            refused.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(response_type.media_type()),
+            );
+            return refused;
+        }
+    };
     let mut params: Params = match serde_json::from_slice(&body) {
         Ok(params) => params,
         Err(e) => {
@@ -753,6 +952,11 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
     }
     match graphql_request(params) {
         Ok(request) => {
+            if let Some(refused) =
+                refuse_unverified(credential.as_ref().map(|c| &c.0), &request, response_type)
+            {
+                return refused;
+            }
             respond_on(
                 &app,
                 snapshot,
@@ -786,25 +990,25 @@ fn persisted_document(
         Ok(()) => return None,
         Err(Refusal::NotFound) => (
             StatusCode::OK,
-            "PERSISTED_QUERY_NOT_FOUND",
+            codes::PERSISTED_QUERY_NOT_FOUND,
             "PersistedQueryNotFound".to_owned(),
         ),
         Err(Refusal::NotTrusted) => (
             StatusCode::BAD_REQUEST,
-            "DOCUMENT_NOT_TRUSTED",
+            codes::DOCUMENT_NOT_TRUSTED,
             "this server runs only its trusted documents; this request names none of them"
                 .to_owned(),
         ),
-        Err(Refusal::Bad(message)) => (StatusCode::BAD_REQUEST, codes::BAD_USER_INPUT, message),
+        Err(Refusal::TooLarge(limit)) => (
+            StatusCode::BAD_REQUEST,
+            codes::PERSISTED_QUERY_TOO_LARGE,
+            format!(
+                "the document is larger than the {limit} bytes a persisted query may have; send it without `persistedQuery`"
+            ),
+        ),
+        Err(Refusal::Bad(message)) => (StatusCode::BAD_REQUEST, codes_api::BAD_USER_INPUT, message),
     };
-    let body =
-        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(response_type.media_type()),
-    );
-    Some(response)
+    Some(error_answer(status, Some(response_type), code, &message))
 }
 
 /// Liveness: the process answers.

@@ -1,16 +1,21 @@
 //! Persisted queries. Apollo's automatic persisted queries: a client sends
 //! `extensions.persistedQuery.sha256Hash` alone, gets
 //! PERSISTED_QUERY_NOT_FOUND the first time, then sends the hash with the
-//! query, which is checked and kept (a bounded LRU). And a trusted-documents
-//! mode (`--trusted-documents FILE`, a manifest of hash → document as
+//! query, which is checked and kept. And a trusted-documents mode
+//! (`--trusted-documents FILE`, a manifest of hash → document as
 //! graphql-codegen's persisted-documents output writes it) in which only the
 //! listed documents run, named by `documentId`, by hash, or by their text.
+//!
+//! What is kept is bounded in bytes, not in entries: the automatic cache
+//! (moka, weighed by document size) holds at most its budget, and a
+//! document larger than the per-document limit is not registered at all
+//! (PERSISTED_QUERY_TOO_LARGE), so that no client can make the process
+//! grow by registering large documents. Trusted documents are the
+//! operator's manifest, read once at start: they never grow.
 
 use std::collections::HashMap;
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use lru::LruCache;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -23,13 +28,38 @@ pub enum Refusal {
     NotTrusted,
     /// The persisted-query parameters are malformed.
     Bad(String),
+    /// The document to register is larger than the limit, in bytes.
+    TooLarge(usize),
+}
+
+/// How much the automatic persisted queries may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// The bytes of all documents kept, with their keys; 0 turns the cache off.
+    pub total_bytes: u64,
+    /// The largest document that is registered, in bytes.
+    pub max_document_bytes: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            total_bytes: 16 << 20,
+            max_document_bytes: 128 << 10,
+        }
+    }
 }
 
 /// The documents known by hash.
 pub struct PersistedQueries {
-    automatic: Option<Mutex<LruCache<String, Arc<str>>>>,
+    automatic: Option<moka::sync::Cache<String, Arc<str>>>,
+    max_document_bytes: usize,
     trusted: Option<HashMap<String, Arc<str>>>,
 }
+
+/// What an entry costs besides its document: the hash key and moka's
+/// bookkeeping, roughly.
+const ENTRY_OVERHEAD: usize = 64 + 128;
 
 /// The lowercase hex SHA-256 of a document.
 pub fn sha256_hex(text: &str) -> String {
@@ -44,15 +74,32 @@ fn is_hash(text: &str) -> bool {
 }
 
 impl PersistedQueries {
-    /// Automatic persisted queries with room for `capacity` documents (none
-    /// when 0), or only the documents of a trusted manifest.
-    pub fn new(capacity: usize, trusted: Option<HashMap<String, Arc<str>>>) -> Self {
+    /// Automatic persisted queries within `budget` (none when its total is
+    /// 0), or only the documents of a trusted manifest.
+    pub fn new(budget: Budget, trusted: Option<HashMap<String, Arc<str>>>) -> Self {
+        let automatic = (budget.total_bytes > 0 && trusted.is_none()).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(budget.total_bytes)
+                .weigher(|hash: &String, document: &Arc<str>| {
+                    let bytes = hash.len() + document.len() + ENTRY_OVERHEAD;
+                    u32::try_from(bytes).unwrap_or(u32::MAX)
+                })
+                .build()
+        });
         Self {
-            automatic: NonZeroUsize::new(capacity)
-                .filter(|_| trusted.is_none())
-                .map(|c| Mutex::new(LruCache::new(c))),
+            automatic,
+            max_document_bytes: budget.max_document_bytes,
             trusted,
         }
+    }
+
+    /// The bytes the automatic persisted queries hold now, by the weigher's
+    /// count (0 when they are off).
+    pub fn weighted_bytes(&self) -> u64 {
+        self.automatic.as_ref().map_or(0, |cache| {
+            cache.run_pending_tasks();
+            cache.weighted_size()
+        })
     }
 
     /// Reads a manifest: a JSON object of `hash` (or `sha256:hash`) to
@@ -132,15 +179,15 @@ impl PersistedQueries {
         let (Some(hash), Some(cache)) = (hash, &self.automatic) else {
             return Ok(());
         };
-        let mut cache = cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match query.as_deref() {
             Some(text) => {
+                if text.len() > self.max_document_bytes {
+                    return Err(Refusal::TooLarge(self.max_document_bytes));
+                }
                 if sha256_hex(text) != hash {
                     return Err(Refusal::Bad("provided sha does not match query".into()));
                 }
-                cache.put(hash, Arc::from(text));
+                cache.insert(hash, Arc::from(text));
                 Ok(())
             }
             None => {
@@ -164,7 +211,7 @@ mod tests {
 
     #[test]
     fn automatic_queries_register_on_the_second_try_and_must_match_their_hash() {
-        let store = PersistedQueries::new(2, None);
+        let store = PersistedQueries::new(Budget::default(), None);
         let text = "{ __typename }";
         let hash = sha256_hex(text);
         let mut query = None;
@@ -193,7 +240,7 @@ mod tests {
             serde_json::to_string(text).unwrap()
         );
         let store = PersistedQueries::new(
-            100,
+            Budget::default(),
             Some(PersistedQueries::read_manifest(&manifest).unwrap()),
         );
         let mut by_id = None;
@@ -215,5 +262,41 @@ mod tests {
             "nothing new is learnt"
         );
         assert!(PersistedQueries::read_manifest(r#"{ "abc": "{ x }" }"#).is_err());
+    }
+
+    #[test]
+    fn the_cache_holds_its_budget_in_bytes_and_refuses_large_documents() {
+        let budget = Budget {
+            total_bytes: 64 << 10,
+            max_document_bytes: 8 << 10,
+        };
+        let store = PersistedQueries::new(budget, None);
+        let document = |n: usize| format!("{{ __typename }} # {n} {}", "x".repeat(4000));
+        for n in 0..100 {
+            let text = document(n);
+            let mut query = Some(text.clone());
+            assert_eq!(
+                store.resolve(&mut query, Some(&ext(&sha256_hex(&text))), None),
+                Ok(())
+            );
+        }
+        let held = store.weighted_bytes();
+        assert!(held <= budget.total_bytes, "{held} bytes held");
+        assert!(held > budget.total_bytes / 2, "{held} bytes held");
+        let known = (0..100)
+            .filter(|n| {
+                let mut query = None;
+                let hash = sha256_hex(&document(*n));
+                store.resolve(&mut query, Some(&ext(&hash)), None).is_ok()
+            })
+            .count();
+        assert!(known < 20, "{known} of 100 documents of 4 kB kept in 64 kB");
+
+        let large = format!("{{ __typename }} # {}", "x".repeat(8 << 10));
+        let mut query = Some(large.clone());
+        assert_eq!(
+            store.resolve(&mut query, Some(&ext(&sha256_hex(&large))), None),
+            Err(Refusal::TooLarge(8 << 10))
+        );
     }
 }

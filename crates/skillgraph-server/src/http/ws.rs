@@ -10,7 +10,7 @@
 //! with 4400. An operation whose document cannot run is answered with one
 //! `error` message and nothing after it; any other ends with `complete`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -224,6 +224,11 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
                         .await;
                     break;
                 }
+                if running.len() >= app.edge().max_operations_per_socket {
+                    let refusal = too_many_operations(&id, app.edge().max_operations_per_socket);
+                    let _ = out.send(Outgoing::Text(refusal)).await;
+                    continue;
+                }
                 let access = app.access(token.clone());
                 let snapshot = app.snapshot();
                 let mut request = Request::new(payload.query)
@@ -294,5 +299,107 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
         task.abort();
     }
     drop(out);
+    let _ = writer.await;
+}
+
+/// The `error` message refusing operation `id` on a socket that runs as
+/// many as `max` (in both protocols' shape: an id and a list of errors).
+fn too_many_operations(id: &str, max: usize) -> String {
+    json!({ "id": id, "type": "error", "payload": [{
+        "message": format!("this socket runs as many operations as it may ({max}); complete one first"),
+        "extensions": { "code": super::codes::TOO_MANY_OPERATIONS }
+    }] })
+    .to_string()
+}
+
+/// Just enough of a protocol message to follow which operations run.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// Serves the legacy `graphql-ws` protocol (subscriptions-transport-ws) by
+/// async-graphql's server, with at most `--max-operations-per-socket`
+/// operations running at once: a `start` beyond that is answered here with
+/// an `error` and never reaches async-graphql. Running operations are
+/// followed from the messages themselves: `start` begins one (a `start`
+/// with a running id replaces it), the server's `complete` ends it.
+pub(super) async fn serve_legacy(
+    socket: WebSocket,
+    app: Arc<App>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+) {
+    let max = app.edge().max_operations_per_socket;
+    let (mut sink, stream) = socket.split();
+    let (out, mut outgoing) = mpsc::channel::<Message>(64);
+    let writer = tokio::spawn(async move {
+        while let Some(message) = outgoing.recv().await {
+            if sink.send(message).await.is_err() {
+                break;
+            }
+        }
+    });
+    let running = Arc::new(std::sync::Mutex::new(HashSet::<String>::new()));
+    // What async-graphql sends, on its way out: a `complete` ends an operation.
+    let observed = futures_util::sink::unfold(
+        (out.clone(), Arc::clone(&running)),
+        |(out, running), message: Message| async move {
+            if let Message::Text(text) = &message
+                && text.as_str().starts_with(r#"{"type":"complete""#)
+                && let Ok(Probe { id: Some(id), .. }) = serde_json::from_str(text.as_str())
+            {
+                running
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .remove(&id);
+            }
+            out.send(message).await.map_err(|_| ())?;
+            Ok::<_, ()>((out, running))
+        },
+    );
+    // What the client sends: a `start` past the cap is refused here.
+    let admitted = stream.filter_map(move |frame| {
+        let out = out.clone();
+        let running = Arc::clone(&running);
+        async move {
+            let Ok(Message::Text(text)) = &frame else {
+                return Some(frame);
+            };
+            let Ok(Probe { kind, id: Some(id) }) = serde_json::from_str::<Probe>(text.as_str())
+            else {
+                return Some(frame);
+            };
+            if kind != "start" && kind != "subscribe" {
+                return Some(frame);
+            }
+            let admitted = {
+                let mut running = running
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                running.contains(&id) || running.len() < max && running.insert(id.clone())
+            };
+            if admitted {
+                return Some(frame);
+            }
+            let refusal = too_many_operations(&id, max);
+            let _ = out.send(Message::Text(Utf8Bytes::from(refusal))).await;
+            None
+        }
+    });
+    let mut data = async_graphql::Data::default();
+    data.insert(app.slot().clone());
+    data.insert(app.snapshot());
+    async_graphql_axum::GraphQLWebSocket::new_with_pair(
+        observed,
+        admitted,
+        app.guarded_schema().clone(),
+        protocol,
+    )
+    .with_data(data)
+    .serve()
+    .await;
     let _ = writer.await;
 }
