@@ -387,7 +387,9 @@ pub async fn shared_postgres() -> Option<ScratchDatabase> {
     )
 }
 
-/// A `graphql-transport-ws` client, just enough for tests.
+/// A GraphQL-over-WebSocket client, just enough for tests: the
+/// `graphql-transport-ws` protocol, or with [`Subscriber::connect_legacy`]
+/// the older `graphql-ws` protocol of subscriptions-transport-ws.
 pub struct Subscriber {
     socket: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
@@ -397,13 +399,23 @@ pub struct Subscriber {
 impl Subscriber {
     /// Connects to the server's `/graphql` and completes the handshake.
     pub async fn connect(server: &Server) -> Self {
+        Self::connect_with(server, "graphql-transport-ws").await
+    }
+
+    /// Connects with the legacy `graphql-ws` protocol; run operations
+    /// with [`Subscriber::run_legacy`].
+    pub async fn connect_legacy(server: &Server) -> Self {
+        Self::connect_with(server, "graphql-ws").await
+    }
+
+    async fn connect_with(server: &Server, protocol: &str) -> Self {
         use futures_util::SinkExt;
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
         let mut request = url.into_client_request().expect("a ws request");
         request.headers_mut().insert(
             "sec-websocket-protocol",
-            "graphql-transport-ws".parse().expect("a header value"),
+            protocol.parse().expect("a header value"),
         );
         let (mut socket, _) = tokio_tungstenite::connect_async(request)
             .await
@@ -431,6 +443,36 @@ impl Subscriber {
             .expect("send subscribe");
     }
 
+    /// Runs a query over the legacy protocol: its last `data` payload
+    /// (`data` and `errors`), or its refusal as `{"errors": [...]}`.
+    pub async fn run_legacy(&mut self, id: &str, query: &str) -> Value {
+        use futures_util::SinkExt;
+        self.socket
+            .send(
+                json!({ "id": id, "type": "start", "payload": { "query": query } })
+                    .to_string()
+                    .into(),
+            )
+            .await
+            .expect("send start");
+        let mut result = Value::Null;
+        loop {
+            let message = self.next_message().await;
+            match message["type"].as_str() {
+                Some("data") => result = message["payload"].clone(),
+                // An error ends the operation without `complete`.
+                Some("error") => {
+                    return match &message["payload"] {
+                        Value::Array(errors) => json!({ "errors": errors }),
+                        one => json!({ "errors": [one] }),
+                    };
+                }
+                Some("complete") => return result,
+                other => panic!("unexpected {other:?}: {message}"),
+            }
+        }
+    }
+
     /// The next protocol message (pings are answered and skipped).
     pub async fn next_message(&mut self) -> Value {
         use futures_util::{SinkExt, StreamExt};
@@ -444,6 +486,10 @@ impl Subscriber {
             match message {
                 Message::Text(text) => {
                     let value: Value = serde_json::from_str(&text).expect("JSON");
+                    // The legacy protocol's keep-alive.
+                    if value["type"] == "ka" {
+                        continue;
+                    }
                     if value["type"] == "ping" {
                         let _ = self
                             .socket
