@@ -330,6 +330,33 @@ async fn an_answer_past_the_response_cap_is_stopped_with_a_coded_error() {
         "peak RSS {peak} MiB"
     );
 
+    // The same cap over both WebSocket protocols.
+    let mut modern = crate::harness::Subscriber::connect(&server).await;
+    modern
+        .subscribe("1", crate::hostile_queries::LEARNING_ORDER_BOMB)
+        .await;
+    let message = modern.next_message().await;
+    assert_eq!(message["type"], "error", "{message:.300}");
+    assert_eq!(
+        message["payload"][0]["extensions"]["code"],
+        "RESPONSE_TOO_LARGE"
+    );
+    let mut legacy = crate::harness::Subscriber::connect_legacy(&server).await;
+    let answer = legacy
+        .run_legacy("1", crate::hostile_queries::LEARNING_ORDER_BOMB)
+        .await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "RESPONSE_TOO_LARGE",
+        "{answer:.300}"
+    );
+    assert_eq!(answer["errors"].as_array().map(Vec::len), Some(1));
+    assert_eq!(answer["data"], Value::Null, "{answer:.300}");
+    let peak = peak_rss_mib(&server);
+    assert!(
+        peak < crate::hostile_queries::PEAK_RSS_MIB,
+        "peak RSS {peak} MiB"
+    );
+
     // Long texts count too: few fields, many bytes.
     let texts = Server::start(
         databases().await.remove(0),
