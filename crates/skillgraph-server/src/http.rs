@@ -393,23 +393,31 @@ fn bounded_json<T: serde::Serialize>(value: &T, cap: usize) -> serde_json::Resul
         cap: usize,
     }
     impl std::io::Write for Capped {
+        #[inline]
         fn write(&mut self, chunk: &[u8]) -> std::io::Result<usize> {
+            self.write_all(chunk).map(|()| chunk.len())
+        }
+        // serde_json writes every token with `write_all`: one check and
+        // one copy each, inlined.
+        #[inline]
+        fn write_all(&mut self, chunk: &[u8]) -> std::io::Result<()> {
             if self.bytes.len().saturating_add(chunk.len()) > self.cap {
                 return Err(std::io::Error::other("the answer is larger than the cap"));
             }
             self.bytes.extend_from_slice(chunk);
-            Ok(chunk.len())
+            Ok(())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let mut out = Capped {
-        bytes: Vec::new(),
+    // The serializer owns the writer, so its writes call ours directly.
+    let mut serializer = serde_json::Serializer::new(Capped {
+        bytes: Vec::with_capacity(4096),
         cap,
-    };
-    serde_json::to_writer(&mut out, value)?;
-    Ok(out.bytes)
+    });
+    value.serialize(&mut serializer)?;
+    Ok(serializer.into_inner().bytes)
 }
 
 /// The parameters of a GraphQL request, from a query string or a JSON body.
