@@ -46,11 +46,14 @@
 //!   subtopics as child items (top to bottom, then left to right). A subtopic's
 //!   skill gets the topic's skill as its `parent` (the first parent wins if
 //!   roadmaps disagree, and a parent that would close a cycle is left out,
-//!   both with a warning). Legends map to recommendations: "Personal
-//!   Recommendation"/"Recommended" → recommended, "Alternative
-//!   Option"/"Alternative" → alternative, "Order not strict" →
-//!   order-not-strict, "Optional" → optional, anything else → recommended
-//!   with a warning; no legend is recommended.
+//!   both with a warning). Legends map to recommendations by what
+//!   their labels say, however they are spelt ("Personal Recommendation /
+//!   Opinion" → recommended, "Alternative Option - Pick this or Purple" →
+//!   alternative, "Order in Roadmap not Strict - Learn anytime" →
+//!   order-not-strict, "Optional" → optional), else by their colour (the
+//!   roadmap's own labelled legends first, then purple, green, grey); what
+//!   nothing reads is recommended, with one warning per distinct label; no
+//!   legend is recommended (see `legend`).
 //! - **Main path and prerequisites.** Topics are ordered along solid
 //!   topic→topic edges, starting from topics no solid edge leads to; where
 //!   several topics could come next, the highest on the page goes first, then
@@ -88,6 +91,7 @@
 
 mod assemble;
 mod guide;
+mod legend;
 mod roadmap;
 mod text;
 mod topic;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use skillgraph_domain::Recommendation;
 
+use crate::legend::LegendMark;
 use crate::text::{Lines, label_key, one_line, title_from_slug};
 use crate::{ImportError, Report};
 
@@ -127,24 +128,6 @@ fn id_lines(text: &str) -> HashMap<String, Vec<usize>> {
     found
 }
 
-/// Maps a legend label to a recommendation; `None` when it is not one we know.
-fn recommendation_of(legend: &str) -> Option<Recommendation> {
-    let key: String = legend
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    match key.as_str() {
-        "personalrecommendation" | "recommended" | "recommendation" | "personalrecommended" => {
-            Some(Recommendation::Recommended)
-        }
-        "alternativeoption" | "alternative" | "alternatives" => Some(Recommendation::Alternative),
-        "ordernotstrict" => Some(Recommendation::OrderNotStrict),
-        "optional" => Some(Recommendation::Optional),
-        _ => None,
-    }
-}
-
 fn id_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
@@ -224,6 +207,9 @@ pub fn parse_roadmap_json(
     };
 
     let mut nodes: Vec<Node> = Vec::new();
+    // Legends are read once the whole roadmap is seen: its labelled
+    // legends teach what its colours mean.
+    let mut legends: Vec<(usize, LegendMark)> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     for (position, raw) in raw_nodes.iter().enumerate() {
@@ -255,7 +241,7 @@ pub fn parse_roadmap_json(
             .and_then(Value::as_str)
             .map(one_line)
             .unwrap_or_default();
-        let mut recommendation = Recommendation::Recommended;
+        let recommendation = Recommendation::Recommended;
         if matches!(kind, NodeKind::Topic | NodeKind::Subtopic) {
             if label.is_empty() {
                 warn(
@@ -268,20 +254,14 @@ pub fn parse_roadmap_json(
                 continue;
             }
             if let Some(legend) = raw.pointer("/data/legend").filter(|l| !l.is_null()) {
-                let legend_label = legend
-                    .get("label")
-                    .and_then(Value::as_str)
-                    .map(one_line)
-                    .unwrap_or_default();
-                match recommendation_of(&legend_label) {
-                    Some(r) => recommendation = r,
-                    None => warn(
-                        line,
-                        format!(
-                            "node `{id}` ({label}) has the unknown legend `{legend_label}`; read as recommended"
-                        ),
-                    ),
-                }
+                let text = |key: &str| legend.get(key).and_then(Value::as_str).map(one_line);
+                legends.push((
+                    nodes.len(),
+                    LegendMark {
+                        label: text("label").unwrap_or_default(),
+                        color: text("color").filter(|c| !c.is_empty()),
+                    },
+                ));
             }
         }
         let place = Place {
@@ -298,6 +278,27 @@ pub fn parse_roadmap_json(
             place,
             line,
         });
+    }
+
+    let marks: Vec<LegendMark> = legends.iter().map(|(_, mark)| mark.clone()).collect();
+    let (read, unmatched) = crate::legend::resolve(&marks);
+    for ((node, _), recommendation) in legends.iter().zip(read) {
+        nodes[*node].recommendation = recommendation;
+    }
+    for legend in unmatched {
+        let node = &nodes[legends[legend.first].0];
+        let nodes_with = if legend.nodes == 1 {
+            "1 node".to_owned()
+        } else {
+            format!("{} nodes", legend.nodes)
+        };
+        warn(
+            node.line,
+            format!(
+                "the legend `{}` ({nodes_with}, first `{}`) says neither recommended, alternative, optional nor order not strict, and its colour does not tell; read as recommended",
+                legend.label, node.label
+            ),
+        );
     }
 
     let raw_edges = match root.get("edges") {
@@ -670,19 +671,65 @@ mod tests {
     }
 
     #[test]
-    fn legends_map_to_recommendations() {
-        for (legend, expected) in [
-            ("Personal Recommendation", Some(Recommendation::Recommended)),
-            ("Recommended", Some(Recommendation::Recommended)),
-            ("Alternative Option", Some(Recommendation::Alternative)),
-            ("Alternative", Some(Recommendation::Alternative)),
-            ("Order not strict", Some(Recommendation::OrderNotStrict)),
-            ("Order Not Strict", Some(Recommendation::OrderNotStrict)),
-            ("Optional", Some(Recommendation::Optional)),
-            ("Background", None),
-        ] {
-            assert_eq!(recommendation_of(legend), expected, "{legend}");
-        }
+    fn legends_are_read_by_meaning_then_by_colour_with_one_warning_per_label() {
+        // Spellings as real exports vary them; labels and text our own.
+        let legend = |id: &str, y: i32, label: &str, color: &str| {
+            format!(
+                r#"{{"id":"{id}","type":"topic","position":{{"x":0,"y":{y}}},"data":{{"label":"Topic {id}","legend":{{"id":"l-{id}","label":"{label}","color":"{color}","position":"left-center"}}}}}}"#
+            )
+        };
+        let nodes = [
+            legend("a", 0, "Personal Recommendation / Opinion", "#874efe"),
+            legend(
+                "b",
+                100,
+                "Alternative Option - Pick this or Purple",
+                "#4f7a28",
+            ),
+            legend(
+                "c",
+                200,
+                "Order in Roadmap not Strict - Learn anytime",
+                "#929292",
+            ),
+            legend(
+                "d",
+                300,
+                "alternative option / pick this or purple",
+                "#4f7a28",
+            ),
+            legend("e", 400, "", "#4F7A28"),
+            legend("f", 500, "Team favourite", "#d4a017"),
+            legend("g", 600, "Team favourite", "#d4a017"),
+            legend("h", 700, "Optional", "#ffffff"),
+        ];
+        let (roadmap, report) = parse(&format!(r#"{{"nodes":[{}],"edges":[]}}"#, nodes.join(",")));
+        let read: Vec<(String, Recommendation)> = roadmap
+            .topics
+            .iter()
+            .map(|t| (t.node.label.clone(), t.node.recommendation))
+            .collect();
+        let of = |label: &str| read.iter().find(|(l, _)| l == label).map(|(_, r)| *r);
+        assert_eq!(of("Topic a"), Some(Recommendation::Recommended));
+        assert_eq!(of("Topic b"), Some(Recommendation::Alternative));
+        assert_eq!(of("Topic c"), Some(Recommendation::OrderNotStrict));
+        assert_eq!(of("Topic d"), Some(Recommendation::Alternative));
+        // No label: the colour the roadmap's alternatives have.
+        assert_eq!(of("Topic e"), Some(Recommendation::Alternative));
+        assert_eq!(of("Topic f"), Some(Recommendation::Recommended));
+        assert_eq!(of("Topic h"), Some(Recommendation::Optional));
+        let legend_warnings: Vec<&str> = report
+            .warnings
+            .iter()
+            .map(|w| w.message.as_str())
+            .filter(|m| m.contains("legend"))
+            .collect();
+        assert_eq!(legend_warnings.len(), 1, "{legend_warnings:?}");
+        assert!(
+            legend_warnings[0].contains("`Team favourite` (2 nodes"),
+            "{}",
+            legend_warnings[0]
+        );
     }
 
     #[test]
