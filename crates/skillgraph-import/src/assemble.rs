@@ -827,6 +827,39 @@ fn import_guides(
     Ok((all, guides.authors))
 }
 
+/// The roadmap files of a folder. A roadmap folder as roadmap.sh ships it
+/// (`backend/` holding `backend.json`) has one roadmap, the file named like
+/// the folder: its other JSON files (`backend-beginner.json`, an id map) are
+/// noted and ignored. Any other folder holds a roadmap per JSON file.
+fn roadmap_files(dir: &Path, report: &mut Report) -> Result<Vec<PathBuf>, ImportError> {
+    let json: Vec<PathBuf> = entries(dir)?
+        .into_iter()
+        .filter(|p| p.is_file() && has_extension(p, "json"))
+        .collect();
+    let folder = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let Some(own) = json
+        .iter()
+        .find(|p| folder.as_deref().is_some_and(|f| stem(p) == f))
+    else {
+        return Ok(json);
+    };
+    for other in json.iter().filter(|p| *p != own) {
+        report.warn(
+            other,
+            None,
+            format!(
+                "not the roadmap of this folder (that is {}); ignored",
+                own.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            ),
+        );
+    }
+    Ok(vec![own.clone()])
+}
+
 /// Reads the whole folder; see the crate documentation for the mapping.
 pub(crate) fn import(dir: &Path) -> Result<(Bundle, Report), ImportError> {
     if !dir.is_dir() {
@@ -841,11 +874,21 @@ pub(crate) fn import(dir: &Path) -> Result<(Bundle, Report), ImportError> {
     }
     let mut report = Report::default();
     let mut parsed = Vec::new();
-    for path in entries(dir)? {
-        if path.is_file() && has_extension(&path, "json") {
-            let text = read(&path)?;
-            parsed.push(parse_roadmap_json(&stem(&path), &text, &path, &mut report)?);
+    for path in roadmap_files(dir, &mut report)? {
+        let text = read(&path)?;
+        // A JSON file that is no flow chart (an id map, settings) is not a
+        // roadmap, not even an empty one.
+        if let Ok(serde_json::Value::Object(object)) = serde_json::from_str(&text)
+            && !object.contains_key("nodes")
+        {
+            report.warn(
+                &path,
+                None,
+                "has no `nodes`: not a roadmap of the editor; ignored".into(),
+            );
+            continue;
         }
+        parsed.push(parse_roadmap_json(&stem(&path), &text, &path, &mut report)?);
     }
     let mut skills = Skills::default();
     let roadmaps = build_roadmaps(&parsed, &mut skills, &mut report);

@@ -13,7 +13,12 @@
 //!
 //! - `*.json` at the top level: one roadmap each, its slug the slugified file
 //!   stem (`data-engineer.json` → `data-engineer`), read in file-name order.
-//!   `{"nodes": [...], "edges": [...]}` as the editor saves them.
+//!   `{"nodes": [...], "edges": [...]}` as the editor saves them; a JSON
+//!   object without `nodes` (an id map) is noted and ignored. A folder as
+//!   roadmap.sh ships one roadmap (`backend/` holding `backend.json`) is
+//!   read as that one roadmap: its other JSON files
+//!   (`backend-beginner.json`, `migration-mapping.json`) are noted and
+//!   ignored, never turned into roadmaps.
 //! - `content/` (searched recursively): `label-slug@nodeId.md` per topic or
 //!   subtopic, matched by the node id after the last `@`; a node with no file
 //!   of its id falls back to a file whose slug part is the label's slug and

@@ -633,3 +633,59 @@ fn labels_without_a_slug_fall_back_to_the_node_id() {
     assert_eq!(bundle.skills[0].name.as_str(), "???");
     Catalog::from_bundle(&bundle).expect("valid");
 }
+
+#[test]
+fn a_roadmap_folder_as_shipped_is_one_roadmap_and_its_other_json_files_are_noted() {
+    let scratch = Scratch::new(
+        "shipped-folder",
+        &[
+            (
+                "backend/backend.json",
+                &chain(&[("t1", "Servers"), ("t2", "Queues")]),
+            ),
+            (
+                "backend/backend-beginner.json",
+                &chain(&[("b1", "Servers"), ("b2", "First steps")]),
+            ),
+            (
+                "backend/migration-mapping.json",
+                r#"{ "servers": "t1", "queues": "t2" }"#,
+            ),
+        ],
+    );
+    let (bundle, report) = import_dir(&scratch.0.join("backend")).expect("imports");
+    let roadmaps: Vec<&str> = bundle.roadmaps.iter().map(|r| r.slug.as_str()).collect();
+    assert_eq!(roadmaps, ["backend"]);
+    let skills: Vec<&str> = bundle.skills.iter().map(|s| s.name.as_str()).collect();
+    assert!(!skills.contains(&"First steps"), "{skills:?}");
+    let notes: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    for ignored in ["backend-beginner.json", "migration-mapping.json"] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(ignored) && n.contains("not the roadmap of this folder")),
+            "{ignored}: {notes:#?}"
+        );
+    }
+
+    // A folder of several roadmaps: an id map among them is no roadmap.
+    let scratch = Scratch::new(
+        "several-roadmaps",
+        &[
+            ("first.json", &chain(&[("t1", "Servers")])),
+            ("second.json", &chain(&[("t2", "Queues")])),
+            ("mapping.json", r#"{ "servers": "t1" }"#),
+        ],
+    );
+    let (bundle, report) = import_dir(&scratch.0).expect("imports");
+    let roadmaps: Vec<&str> = bundle.roadmaps.iter().map(|r| r.slug.as_str()).collect();
+    assert_eq!(roadmaps, ["first", "second"]);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.file.ends_with("mapping.json") && w.message.contains("no `nodes`")),
+        "{:#?}",
+        report.warnings
+    );
+}
