@@ -32,10 +32,13 @@
 //! - **Skills.** Every `topic` and `subtopic` node becomes a skill, named by
 //!   its label; other node types (`title`, `paragraph`, `button`, …) only
 //!   supply the roadmap title (the highest `title` node's label; without one,
-//!   the slug in title case). Labels are compared on one line and case-folded:
-//!   the same label, on one roadmap or several, is the same skill. The skill
-//!   slug is the slugified label (lowercase ASCII letters and digits, every
-//!   other run one hyphen, at most 64 characters); when two *different* labels
+//!   the slug in title case). Labels are compared on one line, case-folded
+//!   and without spaces around punctuation (`SSL / TLS` is `SSL/TLS`): the
+//!   same label, on one roadmap or several, is the same skill. The skill
+//!   slug is the slugified label (symbols that carry meaning spelt out first:
+//!   `C++` → `cpp`, `C#` → `c-sharp`, `N+1` → `n-plus-1`, `&` → `and`; then
+//!   lowercase ASCII letters and digits, every other run one hyphen, at most
+//!   64 characters); when two *different* labels
 //!   make the same slug, the later gets `-2`, `-3`, … with a warning. A label
 //!   with nothing to slugify falls back to `node-<node id>` with a warning.
 //!   The format knows no levels: every skill is `beginner`. Each skill is

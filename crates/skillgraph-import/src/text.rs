@@ -2,9 +2,30 @@
 
 use skillgraph_domain::{Slug, Title};
 
+/// Symbols that carry meaning in names, spelt out before slugifying so
+/// that the slug keeps it: `C++` → `cpp`, `C#` → `c-sharp`, `N+1` →
+/// `n-plus-1`, `R&D` → `r-and-d`. Applied in this order (`++` before `+`).
+pub(crate) const SPELT_SYMBOLS: [(&str, &str); 4] = [
+    ("++", "pp"),
+    ("#", " sharp "),
+    ("+", " plus "),
+    ("&", " and "),
+];
+
+/// Text with [`SPELT_SYMBOLS`] spelt out.
+fn spell_symbols(text: &str) -> String {
+    SPELT_SYMBOLS
+        .iter()
+        .fold(text.to_owned(), |text, (symbol, words)| {
+            text.replace(symbol, words)
+        })
+}
+
 /// Lowercase ASCII letters and digits, every other run of characters one
-/// hyphen, no hyphen at either end, at most `max` characters.
+/// hyphen, no hyphen at either end, at most `max` characters; the symbols of
+/// [`SPELT_SYMBOLS`] spelt out first.
 pub(crate) fn slugify_max(text: &str, max: usize) -> String {
+    let text = spell_symbols(text);
     let mut slug = String::with_capacity(text.len().min(max));
     let mut pending_hyphen = false;
     for c in text.chars() {
@@ -49,9 +70,22 @@ pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The key under which two labels count as the same skill: one line, case-folded.
+/// The key under which two labels count as the same skill: one line,
+/// case-folded, and without the spaces around punctuation, so that
+/// `SSL / TLS` and `SSL/TLS` are one skill (`CI CD` and `CI/CD` stay two).
 pub(crate) fn label_key(label: &str) -> String {
-    one_line(label).to_lowercase()
+    let line = one_line(label).to_lowercase();
+    let chars: Vec<char> = line.chars().collect();
+    let punctuation = |c: Option<&char>| c.is_some_and(|c| !c.is_alphanumeric() && *c != ' ');
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, c)| {
+            *c != ' '
+                || !(punctuation(chars.get(i.wrapping_sub(1))) || punctuation(chars.get(i + 1)))
+        })
+        .map(|(_, c)| *c)
+        .collect()
 }
 
 /// Cuts text to at most `max` characters, at a word boundary when one is near,
@@ -116,11 +150,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn symbols_that_carry_meaning_are_spelt_out_in_slugs() {
+        for (label, slug) in [
+            ("C#", "c-sharp"),
+            ("F# and OCaml", "f-sharp-and-ocaml"),
+            ("C++", "cpp"),
+            ("N+1 Problem", "n-plus-1-problem"),
+            ("Pros & Cons", "pros-and-cons"),
+            ("SSL/TLS", "ssl-tls"),
+            ("Node.js", "node-js"),
+        ] {
+            assert_eq!(slugify_max(label, 64), slug, "{label}");
+        }
+    }
+
+    #[test]
+    fn labels_that_differ_in_spacing_around_punctuation_are_one_key() {
+        assert_eq!(label_key("SSL / TLS"), label_key("SSL/TLS"));
+        assert_eq!(label_key("  Pros &  Cons "), label_key("pros&cons"));
+        assert_ne!(label_key("CI CD"), label_key("CI/CD"));
+        assert_eq!(label_key("Shell   Basics"), "shell basics");
+    }
+
+    #[test]
     fn slugify_lowercases_and_joins_with_single_hyphens() {
         let s = |t: &str| slugify(t).map(String::from);
         assert_eq!(s("Learn the Basics"), Some("learn-the-basics".into()));
         assert_eq!(s("  CI/CD -- Pipelines! "), Some("ci-cd-pipelines".into()));
-        assert_eq!(s("C++"), Some("c".into()));
+        assert_eq!(s("C++"), Some("cpp".into()), "symbols are spelt out");
         assert_eq!(s("日本語"), None);
         assert_eq!(s("???"), None);
         let long = slugify(&"word ".repeat(40))
