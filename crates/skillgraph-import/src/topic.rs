@@ -63,16 +63,18 @@ const KINDS: &[(&str, ResourceKind)] = &[
     ("podcast", ResourceKind::Podcast),
     ("feed", ResourceKind::Feed),
     ("roadmap", ResourceKind::Roadmap),
+    // roadmap.sh's own links to its roadmaps, `@roadmap.sh@`.
+    ("roadmapsh", ResourceKind::Roadmap),
 ];
 
-/// Reads a kind ignoring case, spaces, hyphens and underscores; a misspelling
+/// Reads a kind ignoring case, spaces, dots, hyphens and underscores; a misspelling
 /// within two edits (a swap of neighbours counts as one) of exactly one kind
 /// is read as that kind, anything else as `article`. The second value is the
 /// warning text when it was not read as written.
 fn kind_of(raw: &str) -> (ResourceKind, Option<String>) {
     let key: String = raw
         .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
         .flat_map(char::to_lowercase)
         .collect();
     if let Some(&(_, kind)) = KINDS.iter().find(|(name, _)| *name == key) {
@@ -444,6 +446,9 @@ mod tests {
             assert_eq!(r.fixes.len(), 1, "{written}");
             assert!(r.fixes[0].contains("misspelt"), "{:?}", r.fixes);
         }
+        let site = ok("- [@roadmap.sh@Backend](https://roadmap.sh/backend)");
+        assert_eq!(site.kind, ResourceKind::Roadmap);
+        assert!(site.fixes.is_empty(), "{:?}", site.fixes);
         let r = ok("- [@webinar@T](https://example.com)");
         assert_eq!(r.kind, ResourceKind::Article);
         assert!(r.fixes[0].contains("unknown resource kind `webinar`"));
