@@ -156,6 +156,18 @@ impl Server {
         self.child.id()
     }
 
+    /// The most resident memory the process has had so far, in MiB (`VmHWM`).
+    pub fn peak_rss_mib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("the server's /proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kib| kib / 1024)
+            .expect("VmHWM")
+    }
+
     /// Sends the process a signal, as an operator or a process manager would.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")

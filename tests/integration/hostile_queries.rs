@@ -338,18 +338,6 @@ fn multiplying_queries(schema: &Schema, values: &Values) -> Vec<(String, String)
     queries
 }
 
-/// The peak resident memory of the server so far, in MiB.
-fn peak_rss_mib(server: &Server) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid()))
-        .expect("the server's /proc status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kib| kib / 1024)
-        .expect("VmHWM")
-}
-
 /// The codes of a GraphQL answer's errors.
 fn codes(body: &Value) -> Vec<String> {
     body["errors"]
@@ -467,7 +455,7 @@ async fn every_list_field_nested_to_the_limit_is_refused_or_within_its_cost() {
     let known = server.post(LEARNING_ORDER_BOMB, json!({})).await;
     assert_eq!(known.error_codes(), ["QUERY_TOO_COMPLEX"], "{known:?}");
     assert_eq!(known.status, 400);
-    let peak = peak_rss_mib(&server);
+    let peak = server.peak_rss_mib();
     eprintln!(
         "peak RSS through {} generated queries: {peak} MiB",
         queries.len()
@@ -527,7 +515,7 @@ async fn multiplying_queries_are_refused_over_both_websocket_protocols() {
     assert_eq!(codes(&answer), ["QUERY_TOO_DEEP"], "{answer}");
     let bomb = legacy.run_legacy("bomb", LEARNING_ORDER_BOMB).await;
     assert_eq!(codes(&bomb), ["QUERY_TOO_COMPLEX"], "{bomb}");
-    let peak = peak_rss_mib(&server);
+    let peak = server.peak_rss_mib();
     assert!(
         peak < PEAK_RSS_MIB,
         "peak RSS {peak} MiB, bound {PEAK_RSS_MIB} MiB"

@@ -220,17 +220,6 @@ async fn hostile_bodies_get_clear_4xx_answers_never_a_5xx() {
     }
 }
 
-/// The peak resident memory of a server so far, in MiB.
-fn peak_rss_mib(server: &Server) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap()
-        / 1024
-}
-
 #[tokio::test]
 async fn nesting_past_the_parsers_own_limit_is_too_deep_not_bad_input() {
     for server in servers().await {
@@ -278,7 +267,7 @@ async fn a_read_that_never_yields_is_stopped_at_the_execution_timeout() {
     assert!(body.get("data").is_none(), "{text:.300}");
     // Not a measure of speed: before, this query ran until memory ran out.
     assert!(elapsed < std::time::Duration::from_secs(60), "{elapsed:?}");
-    let peak = peak_rss_mib(&server);
+    let peak = server.peak_rss_mib();
     assert!(
         peak < crate::hostile_queries::PEAK_RSS_MIB,
         "peak RSS {peak} MiB"
@@ -324,7 +313,7 @@ async fn an_answer_past_the_response_cap_is_stopped_with_a_coded_error() {
         "one error, not one per list"
     );
     assert_eq!(body["data"], Value::Null, "no partial answer");
-    let peak = peak_rss_mib(&server);
+    let peak = server.peak_rss_mib();
     assert!(
         peak < crate::hostile_queries::PEAK_RSS_MIB,
         "peak RSS {peak} MiB"
@@ -351,7 +340,7 @@ async fn an_answer_past_the_response_cap_is_stopped_with_a_coded_error() {
     );
     assert_eq!(answer["errors"].as_array().map(Vec::len), Some(1));
     assert_eq!(answer["data"], Value::Null, "{answer:.300}");
-    let peak = peak_rss_mib(&server);
+    let peak = server.peak_rss_mib();
     assert!(
         peak < crate::hostile_queries::PEAK_RSS_MIB,
         "peak RSS {peak} MiB"

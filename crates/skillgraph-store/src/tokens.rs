@@ -8,7 +8,9 @@
 //! with a revoked token is refused, on every replica.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    EntityTrait, PaginatorTrait, PrimaryKeyTrait, QueryOrder, QuerySelect, TransactionTrait,
+};
 
 use crate::entities::*;
 use crate::{Role, Store, StoreError, WriteScope};
@@ -93,6 +95,47 @@ fn key(id: i64) -> Option<i32> {
 }
 
 impl Store {
+    /// A page of a token table in `order`, and how many rows it has in all,
+    /// read in one transaction.
+    async fn rows<E: EntityTrait>(
+        &self,
+        order: E::Column,
+        offset: u64,
+        limit: Option<u64>,
+    ) -> Result<(Vec<E::Model>, u64), StoreError>
+    where
+        E::Model: Sync,
+    {
+        let txn = self.db.begin().await?;
+        let total = E::find().count(&txn).await?;
+        let rows = E::find()
+            .order_by_asc(order)
+            .offset(offset)
+            .limit(limit.unwrap_or(ALL))
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok((rows, total))
+    }
+
+    /// Deletes the row of a token table with this id, answering it as it
+    /// was, or `None` for an id no row has.
+    async fn remove<E>(&self, id: i64) -> Result<Option<E::Model>, StoreError>
+    where
+        E: EntityTrait,
+        E::PrimaryKey: PrimaryKeyTrait<ValueType = i32>,
+    {
+        let Some(id) = key(id) else { return Ok(None) };
+        // Read then delete: on SQLite a write transaction from the start.
+        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
+        let Some(row) = E::find_by_id(id).one(&txn).await? else {
+            return Ok(None);
+        };
+        E::delete_by_id(id).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(Some(row))
+    }
+
     /// The editors' and admins' tokens, oldest first: `limit` of them (all
     /// when `None`) after skipping `offset`.
     pub async fn api_tokens(
@@ -100,15 +143,9 @@ impl Store {
         offset: u64,
         limit: Option<u64>,
     ) -> Result<Listing<ApiTokenRecord>, StoreError> {
-        let txn = self.db.begin().await?;
-        let total = api_token::Entity::find().count(&txn).await?;
-        let rows = api_token::Entity::find()
-            .order_by_asc(api_token::Column::Id)
-            .offset(offset)
-            .limit(limit.unwrap_or(ALL))
-            .all(&txn)
+        let (rows, total) = self
+            .rows::<api_token::Entity>(api_token::Column::Id, offset, limit)
             .await?;
-        txn.commit().await?;
         Ok(Listing {
             items: rows.into_iter().map(api_record).collect::<Result<_, _>>()?,
             total,
@@ -119,14 +156,9 @@ impl Store {
     /// it is refused. Answers the token as it was, or `None` for an
     /// unknown id.
     pub async fn revoke_api_token(&self, id: i64) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let Some(id) = key(id) else { return Ok(None) };
-        // Read then delete: on SQLite a write transaction from the start.
-        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
-        let Some(row) = api_token::Entity::find_by_id(id).one(&txn).await? else {
+        let Some(row) = self.remove::<api_token::Entity>(id).await? else {
             return Ok(None);
         };
-        api_token::Entity::delete_by_id(id).exec(&txn).await?;
-        txn.commit().await?;
         tracing::info!(id, label = %row.label, "revoked an API token");
         api_record(row).map(Some)
     }
@@ -138,15 +170,9 @@ impl Store {
         offset: u64,
         limit: Option<u64>,
     ) -> Result<Listing<LearnerTokenRecord>, StoreError> {
-        let txn = self.db.begin().await?;
-        let total = learner_token::Entity::find().count(&txn).await?;
-        let rows = learner_token::Entity::find()
-            .order_by_asc(learner_token::Column::Id)
-            .offset(offset)
-            .limit(limit.unwrap_or(ALL))
-            .all(&txn)
+        let (rows, total) = self
+            .rows::<learner_token::Entity>(learner_token::Column::Id, offset, limit)
             .await?;
-        txn.commit().await?;
         Ok(Listing {
             items: rows.into_iter().map(learner_record).collect(),
             total,
@@ -160,14 +186,9 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<Option<LearnerTokenRecord>, StoreError> {
-        let Some(id) = key(id) else { return Ok(None) };
-        // Read then delete: on SQLite a write transaction from the start.
-        let (_turn, txn) = self.begin_write(WriteScope::Learner).await?;
-        let Some(row) = learner_token::Entity::find_by_id(id).one(&txn).await? else {
+        let Some(row) = self.remove::<learner_token::Entity>(id).await? else {
             return Ok(None);
         };
-        learner_token::Entity::delete_by_id(id).exec(&txn).await?;
-        txn.commit().await?;
         tracing::info!(id, learner = %row.learner_id, "revoked a learner token");
         Ok(Some(learner_record(row)))
     }

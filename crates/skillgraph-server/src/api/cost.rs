@@ -243,8 +243,8 @@ impl ListBounds {
             ("LearningPath", "targets") | ("LearningStep", "neededBy") => MAX_PATH_TARGETS,
             ("LearningPath", "steps") | ("Query", "prerequisitePath") => self.skills,
             ("Query", "nodes") => args.list_len("ids").unwrap_or(0).min(MAX_NODE_IDS),
-            ("Query", "changeLog") => page(args),
-            ("Viewer", "nextSkills") => page(args),
+            ("Query", "changeLog") => page_size(args),
+            ("Viewer", "nextSkills") => page_size(args),
             ("Viewer", "roadmaps") => self.roadmaps,
             ("SkillStatusesPayload", "skills") => args.list_len("statuses").unwrap_or(self.skills),
             ("CatalogChange", "changedSkills") => self.skills,
@@ -256,7 +256,7 @@ impl ListBounds {
 }
 
 /// The page a `first`/`last` argument asks for, clamped as the field clamps it.
-fn page(args: &Arguments<'_>) -> usize {
+fn page_size(args: &Arguments<'_>) -> usize {
     let asked = args.int("first").or_else(|| args.int("last"));
     asked
         .map_or(connection::DEFAULT_PAGE_SIZE, |n| n.max(1))
@@ -391,7 +391,7 @@ impl Walk<'_> {
             page,
         };
         if is_connection(&shape.of) {
-            let inner = self.set(children, Some(&shape.of), Some(page_of(&args)), level + 1);
+            let inner = self.set(children, Some(&shape.of), Some(page_size(&args)), level + 1);
             return inner.saturating_add(1);
         }
         let inner = self.set(children, Some(&shape.of), None, level + 1);
@@ -403,11 +403,6 @@ impl Walk<'_> {
             .unwrap_or(self.bounds.skills.max(MAX_NODE_IDS));
         length.saturating_mul(inner.max(1)).saturating_add(1)
     }
-}
-
-/// A connection's page: `first` or `last`, or the default.
-fn page_of(args: &Arguments<'_>) -> usize {
-    page(args)
 }
 
 /// What a document's operation costs and how deep it nests.

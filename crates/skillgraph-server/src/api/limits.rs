@@ -366,17 +366,13 @@ impl Extension for Guard {
         mut request: async_graphql::Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<async_graphql::Request> {
+        let none = ListBounds::default();
         let bounds = ctx
             .data_opt::<super::Snapshot>()
-            .map(|s| s.bounds.clone())
-            .unwrap_or_default();
-        let kind = check_request(&mut request, &self.limits, &bounds)?;
-        let budget = super::budget_for(kind, &self.limits);
+            .map_or(&none, |s| &s.bounds);
+        let budget = super::guard(&mut request, &self.limits, bounds)?;
         if let Ok(mut slot) = self.budget.lock() {
-            *slot = budget.clone();
-        }
-        if let Some(budget) = budget {
-            request = request.data(budget);
+            *slot = budget;
         }
         next.run(ctx, request).await
     }

@@ -161,7 +161,7 @@ pub struct Outcome {
 /// get the execution timeout, writes run to their end (what committed is
 /// always answered); subscriptions, whose events are costed one by one
 /// and may live for hours, get none.
-pub fn budget_for(
+fn budget_for(
     kind: Option<async_graphql::parser::types::OperationType>,
     limits: &limits::Limits,
 ) -> Option<Arc<budget::Budget>> {
@@ -175,6 +175,22 @@ pub fn budget_for(
         timeout,
         limits.max_response_bytes,
     )))
+}
+
+/// Checks a request before it runs ([`limits::check_request`], with the
+/// lists of `bounds`) and attaches the budget its operation gets, which it
+/// hands back for [`finish`]: the one preparation every executor shares.
+pub fn guard(
+    request: &mut Request,
+    limits: &limits::Limits,
+    bounds: &cost::ListBounds,
+) -> Result<Option<Arc<budget::Budget>>, async_graphql::ServerError> {
+    let kind = limits::check_request(request, limits, bounds)?;
+    let budget = budget_for(kind, limits);
+    if let Some(budget) = &budget {
+        request.data.insert(Arc::clone(budget));
+    }
+    Ok(budget)
 }
 
 /// Replaces the answer of a request whose budget ran out by the one error
@@ -217,8 +233,8 @@ pub async fn execute(
     snapshot: Snapshot,
     access: Access,
 ) -> Outcome {
-    let kind = match limits::check_request(&mut request, limits, &snapshot.bounds) {
-        Ok(kind) => kind,
+    let budget = match guard(&mut request, limits, &snapshot.bounds) {
+        Ok(budget) => budget,
         Err(refusal) => {
             return Outcome {
                 response: Response::from_errors(vec![refusal]),
@@ -227,13 +243,9 @@ pub async fn execute(
             };
         }
     };
-    let budget = budget_for(kind, limits);
     let mut request = request
         .data(snapshot)
         .data(caller::Caller::new(access.token, access.identities));
-    if let Some(budget) = &budget {
-        request = request.data(Arc::clone(budget));
-    }
     if let Some(writes) = access.writes {
         request = request.data(writes);
     }

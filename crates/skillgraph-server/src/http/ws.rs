@@ -245,17 +245,11 @@ pub(super) async fn serve(socket: WebSocket, app: Arc<App>, header_token: Option
                     request = request.variables(Variables::from_json(variables));
                 }
                 // The same checks and budget as over HTTP (`api::execute`).
-                let (refusal, budget) = match crate::api::limits::check_request(
-                    &mut request,
-                    app.limits(),
-                    &snapshot.bounds,
-                ) {
-                    Ok(kind) => (None, crate::api::budget_for(kind, app.limits())),
-                    Err(refusal) => (Some(refusal), None),
-                };
-                if let Some(budget) = &budget {
-                    request = request.data(Arc::clone(budget));
-                }
+                let (refusal, budget) =
+                    match crate::api::guard(&mut request, app.limits(), &snapshot.bounds) {
+                        Ok(budget) => (None, budget),
+                        Err(refusal) => (Some(refusal), None),
+                    };
                 let schema = app.schema().clone();
                 let out = out.clone();
                 let finished = finished.clone();
