@@ -17,7 +17,7 @@ use crate::guide::{RelatedGuide, parse_front_matter, related_entries};
 use crate::roadmap::{ParsedNode, ParsedRoadmap, parse_roadmap_json};
 use crate::text::{label_key, one_line, shorten, slugify, title_from_slug, title_of, with_suffix};
 use crate::topic::parse_topic_markdown;
-use crate::{ImportError, Report};
+use crate::{ImportError, Report, WarningKind};
 
 fn unreadable(path: &Path, e: impl std::fmt::Display) -> ImportError {
     ImportError::Unreadable {
@@ -57,6 +57,7 @@ fn markdown(text: &str, file: &Path, what: &str, report: &mut Report) -> Markdow
     let text = text.trim();
     if text.chars().count() > Markdown::MAX_LEN {
         report.warn(
+            WarningKind::Content,
             file,
             None,
             format!("{what} is over {} characters; it is cut", Markdown::MAX_LEN),
@@ -120,7 +121,7 @@ impl Skills {
             Some(base) => base,
             None => {
                 let fallback = slugify(&format!("node {}", node.id));
-                report.warn(
+                report.warn(WarningKind::Label,
                     file,
                     node.line,
                     match &fallback {
@@ -140,6 +141,7 @@ impl Skills {
         let (name, cut) = title_of(&node.label)?;
         if cut {
             report.warn(
+                WarningKind::Label,
                 file,
                 node.line,
                 format!(
@@ -158,7 +160,7 @@ impl Skills {
                 }
                 n += 1;
             };
-            report.warn(
+            report.warn(WarningKind::Label,
                 file,
                 node.line,
                 format!(
@@ -201,7 +203,7 @@ impl Skills {
         self.order.add_node(dependent);
         self.order.add_node(prerequisite);
         if has_path_connecting(&self.order, dependent, prerequisite, None) {
-            report.warn(
+            report.warn(WarningKind::Order,
                 file,
                 line,
                 format!(
@@ -231,6 +233,7 @@ impl Skills {
             Some(current) if current == parent => return,
             Some(current) => {
                 report.warn(
+                    WarningKind::Placement,
                     file,
                     line,
                     format!(
@@ -249,7 +252,7 @@ impl Skills {
         let mut steps = 0;
         while let Some(at) = ancestor {
             if at == child || steps > self.drafts.len() {
-                report.warn(
+                report.warn(WarningKind::Order,
                     file,
                     line,
                     format!(
@@ -323,7 +326,7 @@ fn apply_content(
     for (at, file) in files.iter().enumerate() {
         if let Some(id) = &file.id {
             if let Some(&first) = by_id.get(id) {
-                report.warn(
+                report.warn(WarningKind::Content,
                     &file.path,
                     None,
                     format!(
@@ -353,6 +356,7 @@ fn apply_content(
             match draft.content {
                 None => draft.content = Some(at),
                 Some(first) if first != at => report.warn(
+                    WarningKind::Content,
                     &files[at].path,
                     None,
                     format!(
@@ -380,6 +384,7 @@ fn apply_content(
         let Some(at) = draft.content else {
             if let Some(node) = draft.nodes.first() {
                 report.warn(
+                    WarningKind::Content,
                     &node.file,
                     node.line,
                     format!(
@@ -399,6 +404,7 @@ fn apply_content(
             Some(summary) => Some(summary),
             None => {
                 report.warn(
+                    WarningKind::Content,
                     &path,
                     None,
                     format!(
@@ -421,6 +427,7 @@ fn apply_content(
     }
     for file in files.iter().filter(|f| !f.used) {
         report.warn(
+            WarningKind::File,
             &file.path,
             None,
             "this content file matches no topic or subtopic node".into(),
@@ -441,6 +448,7 @@ fn build_roadmaps(
         let file = roadmap.file.as_path();
         let base = slugify(&roadmap.slug).unwrap_or_else(|| {
             report.warn(
+                WarningKind::Label,
                 file,
                 None,
                 format!(
@@ -461,6 +469,7 @@ fn build_roadmaps(
         }
         if slug != base {
             report.warn(
+                WarningKind::Label,
                 file,
                 None,
                 format!("another roadmap has the slug `{base}`; `{slug}` is used"),
@@ -609,7 +618,7 @@ impl Guides<'_> {
         };
         let list = match found {
             None => {
-                report.warn(
+                report.warn(WarningKind::Guide,
                     guide_file,
                     None,
                     format!(
@@ -653,6 +662,7 @@ impl Guides<'_> {
     ) -> Result<Option<Slug>, ImportError> {
         let Some(id) = slugify(author_id) else {
             report.warn(
+                WarningKind::Guide,
                 guide_file,
                 None,
                 format!("`authorId: {author_id}` makes no slug; the guide has no author"),
@@ -709,6 +719,7 @@ fn import_guides(
         let stem = stem(&path);
         let Some(base) = slugify(&stem) else {
             report.warn(
+                WarningKind::Guide,
                 &path,
                 None,
                 "the file name makes no slug; the guide is ignored".into(),
@@ -720,6 +731,7 @@ fn import_guides(
         };
         if slug.as_str() != stem {
             report.warn(
+                WarningKind::Guide,
                 &path,
                 None,
                 format!("the file name is not a slug; the guide's slug is `{slug}`"),
@@ -735,6 +747,7 @@ fn import_guides(
                     .or_else(|| title_of(&title_from_slug(slug.as_str())).map(|(t, _)| t))
                     .unwrap_or_else(|| skills_title(&slug));
                 report.warn(
+                    WarningKind::Guide,
                     &path,
                     Some(1),
                     format!("no `title` in the front matter; `{title}` is used"),
@@ -788,6 +801,7 @@ fn import_guides(
                     let Some(slug) = slug_from_url(&link.url).and_then(|b| unique_slug(&b, &used))
                     else {
                         report.warn(
+                            WarningKind::Guide,
                             &local.file,
                             None,
                             format!("related guide {} makes no slug; it is left out", link.url),
@@ -813,6 +827,7 @@ fn import_guides(
             };
             if slug == local.guide.slug {
                 report.warn(
+                    WarningKind::Guide,
                     &local.file,
                     None,
                     "the guide lists itself as related; that link is left out".into(),
@@ -848,6 +863,7 @@ fn roadmap_files(dir: &Path, report: &mut Report) -> Result<Vec<PathBuf>, Import
     };
     for other in json.iter().filter(|p| *p != own) {
         report.warn(
+            WarningKind::File,
             other,
             None,
             format!(
@@ -882,6 +898,7 @@ pub(crate) fn import(dir: &Path) -> Result<(Bundle, Report), ImportError> {
             && !object.contains_key("nodes")
         {
             report.warn(
+                WarningKind::File,
                 &path,
                 None,
                 "has no `nodes`: not a roadmap of the editor; ignored".into(),

@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 use skillgraph_domain::{HttpsUrl, MAX_LINKS, MAX_TAGS, Markdown, Slug, Title};
 
 use crate::text::{one_line, slugify, title_of};
-use crate::{ImportError, Report};
+use crate::{ImportError, Report, WarningKind};
 
 /// A related guide named in front matter or in a shared list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +142,7 @@ pub(crate) fn url_field(
     let text = match text.get(..7) {
         Some(scheme) if scheme.eq_ignore_ascii_case("http://") => {
             report.warn(
+                WarningKind::Guide,
                 file,
                 line,
                 format!("{what} `{text}` is http; upgraded to https"),
@@ -153,7 +154,12 @@ pub(crate) fn url_field(
     match HttpsUrl::parse(&text) {
         Ok(url) => Some(url),
         Err(e) => {
-            report.warn(file, line, format!("{what} is left out: {e}"));
+            report.warn(
+                WarningKind::Guide,
+                file,
+                line,
+                format!("{what} is left out: {e}"),
+            );
             None
         }
     }
@@ -178,6 +184,7 @@ pub(crate) fn related_entries(
         };
         let Some(url_text) = url else {
             report.warn(
+                WarningKind::Guide,
                 file,
                 line,
                 format!(
@@ -194,6 +201,7 @@ pub(crate) fn related_entries(
             Some((title, _)) => title,
             None => {
                 report.warn(
+                    WarningKind::Guide,
                     file,
                     line,
                     format!("related guide {url} has no title; its url is used"),
@@ -279,7 +287,12 @@ pub fn parse_front_matter(
             value => match scalar_text(value) {
                 Some(text) => Some((text, line)),
                 None => {
-                    report.warn(file, line, format!("`{key}` is not text; it is ignored"));
+                    report.warn(
+                        WarningKind::Guide,
+                        file,
+                        line,
+                        format!("`{key}` is not text; it is ignored"),
+                    );
                     None
                 }
             },
@@ -288,7 +301,12 @@ pub fn parse_front_matter(
     if let Some((title, line)) = text_field(&raw.title, "title", report) {
         front.title = title_of(&title).map(|(t, cut)| {
             if cut {
-                report.warn(file, line, "`title` is too long; it is cut".into());
+                report.warn(
+                    WarningKind::Guide,
+                    file,
+                    line,
+                    "`title` is too long; it is cut".into(),
+                );
             }
             t
         });
@@ -296,7 +314,12 @@ pub fn parse_front_matter(
     if let Some((description, line)) = text_field(&raw.description, "description", report) {
         match Markdown::parse(&description) {
             Ok(d) => front.description = Some(d),
-            Err(e) => report.warn(file, line, format!("`description` is left out: {e}")),
+            Err(e) => report.warn(
+                WarningKind::Guide,
+                file,
+                line,
+                format!("`description` is left out: {e}"),
+            ),
         }
     }
     front.author_id = text_field(&raw.author_id, "authorId", report).map(|(id, _)| id);
@@ -312,6 +335,7 @@ pub fn parse_front_matter(
                 front.date = Some(d)
             }
             _ => report.warn(
+                WarningKind::Guide,
                 file,
                 line,
                 format!("`date` `{date}` is not a YYYY-MM-DD date; the guide has no date"),
@@ -335,6 +359,7 @@ pub fn parse_front_matter(
                 Some(_) if front.tags.len() == MAX_TAGS => over += 1,
                 Some(tag) => front.tags.push(tag),
                 None => report.warn(
+                    WarningKind::Guide,
                     file,
                     line,
                     format!(
@@ -346,6 +371,7 @@ pub fn parse_front_matter(
         }
         if over > 0 {
             report.warn(
+                WarningKind::Guide,
                 file,
                 line,
                 format!("{over} more tags are ignored: a guide keeps at most {MAX_TAGS}"),
@@ -373,6 +399,7 @@ pub fn parse_front_matter(
         }
         if over > 0 {
             report.warn(
+                WarningKind::Guide,
                 file,
                 line,
                 format!("{over} more links are ignored: an author keeps at most {MAX_LINKS}"),

@@ -119,9 +119,56 @@ pub use topic::{
     ParsedResource, ResourceLine, TopicContent, parse_resource_line, parse_topic_markdown,
 };
 
+/// What part of the source a [`Warning`] is about, so a curator can count
+/// and sort them (the fidelity report groups warnings by kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// A file was not read as a roadmap, guide or content (stray or misnamed).
+    File,
+    /// The flow chart itself is malformed: nodes or edges without ids, ends or labels.
+    Shape,
+    /// A legend label or colour says nothing the import can read.
+    Legend,
+    /// A subtopic's topic was guessed, or several topics claim it.
+    Placement,
+    /// The main path or the skill hierarchy had to be broken to stay acyclic.
+    Order,
+    /// A label makes no slug, a slug collides, or a label repeats.
+    Label,
+    /// A topic's content file is missing, unused, or has no description.
+    Content,
+    /// A resource line was repaired or dropped.
+    Resource,
+    /// A guide's or an author's front matter was repaired or left out.
+    Guide,
+    /// A merge into the catalog kept one of two values, or left a fact out.
+    Merge,
+}
+
+impl WarningKind {
+    /// The kind as the report spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::File => "file",
+            Self::Shape => "shape",
+            Self::Legend => "legend",
+            Self::Placement => "placement",
+            Self::Order => "order",
+            Self::Label => "label",
+            Self::Content => "content",
+            Self::Resource => "resource",
+            Self::Guide => "guide",
+            Self::Merge => "merge",
+        }
+    }
+}
+
 /// A flaw in the content that the import worked around; shown as `file:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// What the flaw is about.
+    pub kind: WarningKind,
     /// The file the flaw is in.
     pub file: PathBuf,
     /// The 1-based line, when it is known.
@@ -160,8 +207,15 @@ pub struct Report {
 
 impl Report {
     /// Records a warning.
-    pub(crate) fn warn(&mut self, file: &Path, line: Option<usize>, message: String) {
+    pub(crate) fn warn(
+        &mut self,
+        kind: WarningKind,
+        file: &Path,
+        line: Option<usize>,
+        message: String,
+    ) {
         self.warnings.push(Warning {
+            kind,
             file: file.to_path_buf(),
             line,
             message,

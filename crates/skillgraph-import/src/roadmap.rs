@@ -9,7 +9,7 @@ use skillgraph_domain::Recommendation;
 
 use crate::legend::LegendMark;
 use crate::text::{Lines, label_key, one_line, title_from_slug};
-use crate::{ImportError, Report};
+use crate::{ImportError, Report, WarningKind};
 
 /// One `topic` or `subtopic` node that will become a skill on the roadmap.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,19 +189,26 @@ pub fn parse_roadmap_json(
     }
     let lines = id_lines(text);
     let line_of = |id: &str, nth: usize| lines.get(id).and_then(|l| l.get(nth)).copied();
-    let mut warn = |line: Option<usize>, message: String| report.warn(file, line, message);
+    let mut warn = |kind: WarningKind, line: Option<usize>, message: String| {
+        report.warn(kind, file, line, message)
+    };
 
     let raw_nodes = match root.get("nodes") {
         Some(Value::Array(nodes)) => nodes.as_slice(),
         Some(_) => {
             warn(
+                WarningKind::Shape,
                 None,
                 "`nodes` is not a list; the roadmap has no topics".into(),
             );
             &[]
         }
         None => {
-            warn(None, "no `nodes` list; the roadmap has no topics".into());
+            warn(
+                WarningKind::Shape,
+                None,
+                "no `nodes` list; the roadmap has no topics".into(),
+            );
             &[]
         }
     };
@@ -215,6 +222,7 @@ pub fn parse_roadmap_json(
     for (position, raw) in raw_nodes.iter().enumerate() {
         let Some(id) = raw.get("id").and_then(id_text) else {
             warn(
+                WarningKind::Shape,
                 None,
                 format!("node #{} has no id; it is ignored", position + 1),
             );
@@ -225,6 +233,7 @@ pub fn parse_roadmap_json(
         *occurrence += 1;
         if by_id.contains_key(&id) {
             warn(
+                WarningKind::Shape,
                 line,
                 format!("duplicate node id `{id}`; the first node with it is kept"),
             );
@@ -245,6 +254,7 @@ pub fn parse_roadmap_json(
         if matches!(kind, NodeKind::Topic | NodeKind::Subtopic) {
             if label.is_empty() {
                 warn(
+                    WarningKind::Shape,
                     line,
                     format!(
                         "{} node `{id}` has no label; it is ignored",
@@ -293,6 +303,7 @@ pub fn parse_roadmap_json(
             format!("{} nodes", legend.nodes)
         };
         warn(
+            WarningKind::Legend,
             node.line,
             format!(
                 "the legend `{}` ({nodes_with}, first `{}`) says neither recommended, alternative, optional nor order not strict, and its colour does not tell; read as recommended",
@@ -304,7 +315,11 @@ pub fn parse_roadmap_json(
     let raw_edges = match root.get("edges") {
         Some(Value::Array(edges)) => edges.as_slice(),
         Some(_) => {
-            warn(None, "`edges` is not a list; it is ignored".into());
+            warn(
+                WarningKind::Shape,
+                None,
+                "`edges` is not a list; it is ignored".into(),
+            );
             &[]
         }
         None => &[],
@@ -326,7 +341,11 @@ pub fn parse_roadmap_json(
             (Some(s), Some(t)) => (s, t),
             (s, _) => {
                 let which = if s.is_none() { "source" } else { "target" };
-                warn(line, format!("{name} has no {which}; it is ignored"));
+                warn(
+                    WarningKind::Shape,
+                    line,
+                    format!("{name} has no {which}; it is ignored"),
+                );
                 continue;
             }
         };
@@ -337,6 +356,7 @@ pub fn parse_roadmap_json(
                 format!("source `{source}`")
             };
             warn(
+                WarningKind::Shape,
                 line,
                 format!("{name} refers to the missing {missing}; it is ignored"),
             );
@@ -358,6 +378,7 @@ pub fn parse_roadmap_json(
                         attach_order.push(subtopic);
                     }
                     Some(&first) if first != topic => warn(
+                        WarningKind::Placement,
                         line,
                         format!(
                             "subtopic `{}` is linked to topics `{}` and `{}`; it stays under `{}`",
@@ -391,6 +412,7 @@ pub fn parse_roadmap_json(
         match nearest {
             Some(topic) => {
                 warn(
+                    WarningKind::Placement,
                     nodes[n].line,
                     format!(
                         "subtopic `{}` is linked to no topic; it goes under the nearest, `{}`",
@@ -400,6 +422,7 @@ pub fn parse_roadmap_json(
                 attached.insert(n, topic);
             }
             None => warn(
+                WarningKind::Placement,
                 nodes[n].line,
                 format!(
                     "subtopic `{}` is linked to no topic and the roadmap has none; it is ignored",
@@ -431,6 +454,7 @@ pub fn parse_roadmap_json(
         match first_with_label.get(&key) {
             Some(&(first, section)) => {
                 warn(
+                    WarningKind::Label,
                     nodes[topic].line,
                     format!(
                         "the label `{}` appears twice on this roadmap (nodes `{}` and `{}`); the first is kept",
@@ -459,6 +483,7 @@ pub fn parse_roadmap_json(
             let key = label_key(&nodes[subtopic].label);
             if let Some(&(first, _)) = first_with_label.get(&key) {
                 warn(
+                    WarningKind::Label,
                     nodes[subtopic].line,
                     format!(
                         "the label `{}` appears twice on this roadmap (nodes `{}` and `{}`); the first is kept",
@@ -505,7 +530,7 @@ fn main_path(
     nodes: &[Node],
     topics: &[usize],
     solid: &[(usize, usize)],
-    warn: &mut impl FnMut(Option<usize>, String),
+    warn: &mut impl FnMut(WarningKind, Option<usize>, String),
 ) -> Vec<usize> {
     let mut edges: HashSet<(usize, usize)> = HashSet::new();
     let mut next: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -537,6 +562,7 @@ fn main_path(
             };
             if !cycle_reported {
                 warn(
+                    WarningKind::Order,
                     nodes[stuck].line,
                     format!(
                         "solid edges go round in a cycle through topic `{}`; the cycle is ordered by position",

@@ -8,8 +8,8 @@ use std::path::Path;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use skillgraph_domain::{HttpsUrl, ResourceKind, Summary, Title};
 
-use crate::Report;
 use crate::text::{Lines, one_line, shorten, title_of};
+use crate::{Report, WarningKind};
 
 /// A resource line that parsed, with what had to be fixed to make it parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,7 +315,12 @@ pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> Top
     let heading = heading.map(|h| one_line(&h)).filter(|h| !h.is_empty());
     let first_h1 = blocks.iter().position(|b| b.kind == BlockKind::Heading1);
     if first_h1.is_none() {
-        report.warn(file, Some(1), "no `# Heading` at the top".into());
+        report.warn(
+            WarningKind::Content,
+            file,
+            Some(1),
+            "no `# Heading` at the top".into(),
+        );
     }
     let body = &blocks[first_h1.map_or(0, |h| h + 1)..];
     let resources_at = body.iter().position(|b| {
@@ -344,6 +349,7 @@ pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> Top
     for block in resources_at.map_or(&[][..], |at| &body[at..]) {
         if block.kind != BlockKind::List {
             report.warn(
+                WarningKind::Content,
                 file,
                 Some(lines.line(block.range.start)),
                 "text after the resource list is ignored".into(),
@@ -356,10 +362,11 @@ pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> Top
             match parse_resource_line(source) {
                 Ok(resource) => {
                     for fix in resource.fixes {
-                        report.warn(file, Some(line), fix);
+                        report.warn(WarningKind::Resource, file, Some(line), fix);
                     }
                     if !urls.insert(resource.url.as_str().to_owned()) {
                         report.warn(
+                            WarningKind::Resource,
                             file,
                             Some(line),
                             format!("duplicate resource {}; the first is kept", resource.url),
@@ -374,7 +381,12 @@ pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> Top
                     });
                 }
                 Err(reason) => {
-                    report.warn(file, Some(line), format!("resource dropped: {reason}"));
+                    report.warn(
+                        WarningKind::Resource,
+                        file,
+                        Some(line),
+                        format!("resource dropped: {reason}"),
+                    );
                 }
             }
         }
