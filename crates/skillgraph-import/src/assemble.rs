@@ -8,18 +8,16 @@ use std::path::{Path, PathBuf};
 use petgraph::algo::has_path_connecting;
 use petgraph::graphmap::DiGraphMap;
 use skillgraph_domain::{
-    Bundle, BundleAuthor, BundleFormat, BundleGuide, BundleItem, BundlePrerequisite,
-    BundleResource, BundleRoadmap, BundleSection, BundleSkill, HttpsUrl, Level, MAX_TAGS, Markdown,
-    Slug, Strength, Summary, Title,
+    Bundle, BundleFormat, BundleItem, BundlePrerequisite, BundleResource, BundleRoadmap,
+    BundleSection, BundleSkill, Level, MAX_TAGS, Markdown, Slug, Strength, Summary, Title,
 };
 
-use crate::guide::{RelatedGuide, parse_front_matter, related_entries};
 use crate::roadmap::{ParsedNode, ParsedRoadmap, parse_roadmap_json};
 use crate::text::{label_key, one_line, shorten, slugify, title_from_slug, title_of, with_suffix};
 use crate::topic::parse_topic_markdown;
 use crate::{ImportError, Report, WarningKind};
 
-fn unreadable(path: &Path, e: impl std::fmt::Display) -> ImportError {
+pub(crate) fn unreadable(path: &Path, e: impl std::fmt::Display) -> ImportError {
     ImportError::Unreadable {
         file: path.to_path_buf(),
         line: None,
@@ -27,12 +25,12 @@ fn unreadable(path: &Path, e: impl std::fmt::Display) -> ImportError {
     }
 }
 
-fn read(path: &Path) -> Result<String, ImportError> {
+pub(crate) fn read(path: &Path) -> Result<String, ImportError> {
     fs::read_to_string(path).map_err(|e| unreadable(path, e))
 }
 
 /// The entries of a folder, sorted by name.
-fn entries(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
+pub(crate) fn entries(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
     let mut paths = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| unreadable(dir, e))? {
         paths.push(entry.map_err(|e| unreadable(dir, e))?.path());
@@ -41,19 +39,19 @@ fn entries(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
     Ok(paths)
 }
 
-fn has_extension(path: &Path, extension: &str) -> bool {
+pub(crate) fn has_extension(path: &Path, extension: &str) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case(extension))
 }
 
-fn stem(path: &Path) -> String {
+pub(crate) fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
 
 /// Markdown from free text, cut to the limit with a warning when it is longer.
-fn markdown(text: &str, file: &Path, what: &str, report: &mut Report) -> Markdown {
+pub(crate) fn markdown(text: &str, file: &Path, what: &str, report: &mut Report) -> Markdown {
     let text = text.trim();
     if text.chars().count() > Markdown::MAX_LEN {
         report.warn(
@@ -535,7 +533,7 @@ fn build_roadmaps(
     roadmaps
 }
 
-fn skills_title(slug: &Slug) -> Title {
+pub(crate) fn skills_title(slug: &Slug) -> Title {
     Title::parse(slug.as_str()).unwrap_or_else(|_| unreachable!("a slug is a valid title"))
 }
 
@@ -545,301 +543,6 @@ fn tag(tags: &mut Vec<Slug>, slug: &Slug) {
     if !tags.contains(slug) && tags.len() < MAX_TAGS {
         tags.push(slug.clone());
     }
-}
-
-/// A guide read from the folder, before its related links are resolved.
-struct LocalGuide {
-    guide: BundleGuide,
-    related: Vec<RelatedGuide>,
-    file: PathBuf,
-}
-
-/// URLs compared without a trailing slash.
-fn url_key(url: &HttpsUrl) -> String {
-    url.as_str().trim_end_matches('/').to_owned()
-}
-
-/// A slug for a guide known only by its url: its last path segment, else its host.
-fn slug_from_url(url: &HttpsUrl) -> Option<Slug> {
-    let parsed = url::Url::parse(url.as_str()).ok()?;
-    let segment = parsed
-        .path_segments()
-        .and_then(|mut s| s.rfind(|p| !p.is_empty()).map(str::to_owned));
-    segment
-        .as_deref()
-        .and_then(slugify)
-        .or_else(|| parsed.host_str().and_then(slugify))
-}
-
-fn unique_slug(base: &Slug, used: &HashSet<Slug>) -> Option<Slug> {
-    if !used.contains(base) {
-        return Some(base.clone());
-    }
-    (2..=used.len() + 2)
-        .filter_map(|n| with_suffix(base, n))
-        .find(|s| !used.contains(s))
-}
-
-/// The first `# heading` of a markdown body, as a title.
-fn first_heading(body: &str) -> Option<Title> {
-    body.lines()
-        .find_map(|line| line.trim_start().strip_prefix("# "))
-        .and_then(|h| title_of(h).map(|(t, _)| t))
-}
-
-/// Whether a name can be a file name inside a folder (no separators or `..`).
-fn plain_file_name(name: &str) -> bool {
-    !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != ".."
-}
-
-struct Guides<'a> {
-    dir: &'a Path,
-    lists: HashMap<String, Vec<RelatedGuide>>,
-    authors: Vec<BundleAuthor>,
-}
-
-impl Guides<'_> {
-    /// A shared related-guide list, read once.
-    fn related_list(
-        &mut self,
-        id: &str,
-        guide_file: &Path,
-        report: &mut Report,
-    ) -> Result<Vec<RelatedGuide>, ImportError> {
-        if let Some(list) = self.lists.get(id) {
-            return Ok(list.clone());
-        }
-        let folder = self.dir.join("related");
-        let candidates = ["json", "yaml", "yml"].map(|ext| folder.join(format!("{id}.{ext}")));
-        let found = if plain_file_name(id) {
-            candidates.iter().find(|p| p.is_file())
-        } else {
-            None
-        };
-        let list = match found {
-            None => {
-                report.warn(WarningKind::Guide,
-                    guide_file,
-                    None,
-                    format!(
-                        "`relatedGuidesId: {id}` names no file guides/related/{id}.json, .yaml or .yml; no related guides from it"
-                    ),
-                );
-                Vec::new()
-            }
-            Some(path) => {
-                let text = read(path)?;
-                let entries = if has_extension(path, "json") {
-                    serde_json::from_str::<crate::guide::Entries>(&text).map_err(|e| {
-                        ImportError::Unreadable {
-                            file: path.clone(),
-                            line: Some(e.line()),
-                            message: format!("not valid JSON: {e}"),
-                        }
-                    })?
-                } else {
-                    serde_saphyr::from_str::<crate::guide::Entries>(&text).map_err(|e| {
-                        ImportError::Unreadable {
-                            file: path.clone(),
-                            line: e.location().and_then(|l| usize::try_from(l.line()).ok()),
-                            message: format!("not valid YAML: {e}"),
-                        }
-                    })?
-                };
-                related_entries(entries.0, path, None, report)
-            }
-        };
-        self.lists.insert(id.to_owned(), list.clone());
-        Ok(list)
-    }
-
-    /// The author with this `authorId`, read from `guides/authors/` on first use.
-    fn author(
-        &mut self,
-        author_id: &str,
-        guide_file: &Path,
-        report: &mut Report,
-    ) -> Result<Option<Slug>, ImportError> {
-        let Some(id) = slugify(author_id) else {
-            report.warn(
-                WarningKind::Guide,
-                guide_file,
-                None,
-                format!("`authorId: {author_id}` makes no slug; the guide has no author"),
-            );
-            return Ok(None);
-        };
-        if self.authors.iter().any(|a| a.id == id) {
-            return Ok(Some(id));
-        }
-        let folder = self.dir.join("authors");
-        let path = [author_id, id.as_str()]
-            .into_iter()
-            .filter(|name| plain_file_name(name))
-            .map(|name| folder.join(format!("{name}.md")))
-            .find(|p| p.is_file());
-        let (mut name, mut links) = (None, Vec::new());
-        if let Some(path) = path {
-            let text = read(&path)?;
-            let (front, _) = parse_front_matter(&text, &path, report)?;
-            name = front.name;
-            links = front.links;
-        }
-        let name = name
-            .or_else(|| title_of(author_id).map(|(t, _)| t))
-            .unwrap_or_else(|| skills_title(&id));
-        self.authors.push(BundleAuthor {
-            id: id.clone(),
-            name,
-            links,
-        });
-        Ok(Some(id))
-    }
-}
-
-/// Reads `guides/`: guides, their authors and related guides.
-fn import_guides(
-    dir: &Path,
-    report: &mut Report,
-) -> Result<(Vec<BundleGuide>, Vec<BundleAuthor>), ImportError> {
-    if !dir.exists() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let mut guides = Guides {
-        dir,
-        lists: HashMap::new(),
-        authors: Vec::new(),
-    };
-    let mut locals: Vec<LocalGuide> = Vec::new();
-    let mut used: HashSet<Slug> = HashSet::new();
-    for path in entries(dir)? {
-        if !path.is_file() || !has_extension(&path, "md") {
-            continue;
-        }
-        let stem = stem(&path);
-        let Some(base) = slugify(&stem) else {
-            report.warn(
-                WarningKind::Guide,
-                &path,
-                None,
-                "the file name makes no slug; the guide is ignored".into(),
-            );
-            continue;
-        };
-        let Some(slug) = unique_slug(&base, &used) else {
-            continue;
-        };
-        if slug.as_str() != stem {
-            report.warn(
-                WarningKind::Guide,
-                &path,
-                None,
-                format!("the file name is not a slug; the guide's slug is `{slug}`"),
-            );
-        }
-        used.insert(slug.clone());
-        let text = read(&path)?;
-        let (front, body) = parse_front_matter(&text, &path, report)?;
-        let title = match front.title {
-            Some(title) => title,
-            None => {
-                let title = first_heading(&body)
-                    .or_else(|| title_of(&title_from_slug(slug.as_str())).map(|(t, _)| t))
-                    .unwrap_or_else(|| skills_title(&slug));
-                report.warn(
-                    WarningKind::Guide,
-                    &path,
-                    Some(1),
-                    format!("no `title` in the front matter; `{title}` is used"),
-                );
-                title
-            }
-        };
-        let url = match front.url {
-            Some(url) => url,
-            None => HttpsUrl::parse(format!("https://roadmap.sh/guides/{slug}"))
-                .map_err(|e| unreadable(&path, e))?,
-        };
-        let author = match &front.author_id {
-            Some(author_id) => guides.author(author_id, &path, report)?,
-            None => None,
-        };
-        let mut related = front.related_guides;
-        if let Some(id) = &front.related_guides_id {
-            related.extend(guides.related_list(id, &path, report)?);
-        }
-        let body = markdown(&body, &path, "the guide body", report);
-        locals.push(LocalGuide {
-            guide: BundleGuide {
-                slug,
-                title,
-                description: front.description.unwrap_or_default(),
-                url,
-                author,
-                published: front.date,
-                tags: front.tags,
-                body: Some(body).filter(|b| !b.as_str().is_empty()),
-                related: Vec::new(),
-                skills: Vec::new(),
-            },
-            related,
-            file: path,
-        });
-    }
-
-    let mut by_url: HashMap<String, Slug> = locals
-        .iter()
-        .map(|l| (url_key(&l.guide.url), l.guide.slug.clone()))
-        .collect();
-    let mut minimal: Vec<BundleGuide> = Vec::new();
-    for local in &mut locals {
-        for link in std::mem::take(&mut local.related) {
-            let key = url_key(&link.url);
-            let slug = match by_url.get(&key) {
-                Some(slug) => slug.clone(),
-                None => {
-                    let Some(slug) = slug_from_url(&link.url).and_then(|b| unique_slug(&b, &used))
-                    else {
-                        report.warn(
-                            WarningKind::Guide,
-                            &local.file,
-                            None,
-                            format!("related guide {} makes no slug; it is left out", link.url),
-                        );
-                        continue;
-                    };
-                    used.insert(slug.clone());
-                    by_url.insert(key, slug.clone());
-                    minimal.push(BundleGuide {
-                        slug: slug.clone(),
-                        title: link.title,
-                        description: Markdown::default(),
-                        url: link.url,
-                        author: None,
-                        published: None,
-                        tags: Vec::new(),
-                        body: None,
-                        related: Vec::new(),
-                        skills: Vec::new(),
-                    });
-                    slug
-                }
-            };
-            if slug == local.guide.slug {
-                report.warn(
-                    WarningKind::Guide,
-                    &local.file,
-                    None,
-                    "the guide lists itself as related; that link is left out".into(),
-                );
-            } else if !local.guide.related.contains(&slug) {
-                local.guide.related.push(slug);
-            }
-        }
-    }
-    let mut all: Vec<BundleGuide> = locals.into_iter().map(|l| l.guide).collect();
-    all.extend(minimal);
-    Ok((all, guides.authors))
 }
 
 /// The roadmap files of a folder. A roadmap folder as roadmap.sh ships it
@@ -911,7 +614,9 @@ pub(crate) fn import(dir: &Path) -> Result<(Bundle, Report), ImportError> {
     let roadmaps = build_roadmaps(&parsed, &mut skills, &mut report);
     let mut files = content_files(&dir.join("content"))?;
     apply_content(&mut skills, &mut files, &mut report)?;
-    let (guides, authors) = import_guides(&dir.join("guides"), &mut report)?;
+    let guides_dir = dir.join("guides");
+    let (guides, authors) =
+        crate::guide_set::import_guides(&guides_dir, &guides_dir.join("authors"), &mut report)?;
 
     let slugs: Vec<Slug> = skills.drafts.iter().map(|d| d.slug.clone()).collect();
     let skills: Vec<BundleSkill> = skills

@@ -99,6 +99,7 @@
 
 mod assemble;
 mod guide;
+mod guide_set;
 mod legend;
 mod roadmap;
 mod text;
