@@ -12,9 +12,11 @@ pub mod change;
 pub mod graph;
 pub mod learning;
 pub mod model;
+pub mod unite;
 pub mod values;
 
 pub use bundle::*;
 pub use catalog::{Catalog, CatalogError};
 pub use model::*;
+pub use unite::{UniteNote, unite_resources};
 pub use values::*;

@@ -12,10 +12,12 @@ use skillgraph_domain::{
     BundleSection, BundleSkill, Level, MAX_TAGS, Markdown, Slug, Strength, Summary, Title,
 };
 
+use crate::content::{apply_content, content_files};
+use crate::guide_set::import_guides;
+use crate::layout;
 use crate::roadmap::{ParsedNode, ParsedRoadmap, parse_roadmap_json};
 use crate::text::{label_key, one_line, shorten, slugify, title_from_slug, title_of, with_suffix};
-use crate::topic::parse_topic_markdown;
-use crate::{ImportError, Report, WarningKind};
+use crate::{ImportError, ImportOptions, Report, WarningKind};
 
 pub(crate) fn unreadable(path: &Path, e: impl std::fmt::Display) -> ImportError {
     ImportError::Unreadable {
@@ -65,30 +67,33 @@ pub(crate) fn markdown(text: &str, file: &Path, what: &str, report: &mut Report)
 }
 
 /// Where a skill appears, for content lookup and warnings.
-struct NodeRef {
-    id: String,
-    kind: &'static str,
-    file: PathBuf,
-    line: Option<usize>,
+pub(crate) struct NodeRef {
+    pub(crate) id: String,
+    /// Which content folder its file is in (an index into the import's folders).
+    pub(crate) root: usize,
+    pub(crate) kind: &'static str,
+    pub(crate) file: PathBuf,
+    pub(crate) line: Option<usize>,
 }
 
-struct SkillDraft {
+pub(crate) struct SkillDraft {
     slug: Slug,
-    base_slug: Slug,
-    name: Title,
-    nodes: Vec<NodeRef>,
+    pub(crate) base_slug: Slug,
+    pub(crate) name: Title,
+    pub(crate) nodes: Vec<NodeRef>,
     parent: Option<usize>,
     prerequisites: Vec<usize>,
     tags: Vec<Slug>,
-    summary: Option<Summary>,
-    description: Markdown,
-    resources: Vec<BundleResource>,
-    content: Option<usize>,
+    pub(crate) summary: Option<Summary>,
+    pub(crate) description: Markdown,
+    pub(crate) resources: Vec<BundleResource>,
+    /// Its content files (indexes into the import's files), first found first.
+    pub(crate) content: Vec<usize>,
 }
 
 #[derive(Default)]
-struct Skills {
-    drafts: Vec<SkillDraft>,
+pub(crate) struct Skills {
+    pub(crate) drafts: Vec<SkillDraft>,
     by_key: HashMap<String, usize>,
     slug_label: HashMap<Slug, String>,
     /// Prerequisite edges from the skill needed first to its dependent.
@@ -102,10 +107,12 @@ impl Skills {
         node: &ParsedNode,
         kind: &'static str,
         file: &Path,
+        root: usize,
         report: &mut Report,
     ) -> Option<usize> {
         let node_ref = NodeRef {
             id: node.id.clone(),
+            root,
             kind,
             file: file.to_path_buf(),
             line: node.line,
@@ -181,7 +188,7 @@ impl Skills {
             summary: None,
             description: Markdown::default(),
             resources: Vec::new(),
-            content: None,
+            content: Vec::new(),
         });
         Some(at)
     }
@@ -267,183 +274,16 @@ impl Skills {
     }
 }
 
-/// One topic content file and what claims it.
-struct ContentFile {
-    path: PathBuf,
-    slug: Option<Slug>,
-    id: Option<String>,
-    used: bool,
-}
-
-fn collect_markdown(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ImportError> {
-    for path in entries(dir)? {
-        if path.is_dir() {
-            collect_markdown(&path, found)?;
-        } else if has_extension(&path, "md") {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn content_files(dir: &Path) -> Result<Vec<ContentFile>, ImportError> {
-    let mut paths = Vec::new();
-    if dir.exists() {
-        collect_markdown(dir, &mut paths)?;
-    }
-    Ok(paths
-        .into_iter()
-        .map(|path| {
-            let stem = stem(&path);
-            let (slug, id) = match stem.rsplit_once('@') {
-                Some((slug, id)) => (slug.to_owned(), Some(id.trim().to_owned())),
-                None => (stem, None),
-            };
-            ContentFile {
-                slug: slugify(&slug),
-                id: id.filter(|id| !id.is_empty()),
-                path,
-                used: false,
-            }
-        })
-        .collect())
-}
-
-/// Finds, reads and applies each skill's content file.
-fn apply_content(
-    skills: &mut Skills,
-    files: &mut [ContentFile],
-    report: &mut Report,
-) -> Result<(), ImportError> {
-    let node_ids: HashSet<&str> = skills
-        .drafts
-        .iter()
-        .flat_map(|d| d.nodes.iter().map(|n| n.id.as_str()))
-        .collect();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    for (at, file) in files.iter().enumerate() {
-        if let Some(id) = &file.id {
-            if let Some(&first) = by_id.get(id) {
-                report.warn(WarningKind::Content,
-                    &file.path,
-                    None,
-                    format!(
-                        "another content file for node `{id}`, {}, comes first; this one is not used",
-                        files[first].path.display()
-                    ),
-                );
-            } else {
-                by_id.insert(id.clone(), at);
-            }
-        }
-    }
-    // A file named after no node may still be found by its slug.
-    let mut by_slug: HashMap<Slug, usize> = HashMap::new();
-    for (at, file) in files.iter().enumerate() {
-        let orphan = file.id.as_deref().is_none_or(|id| !node_ids.contains(id));
-        if orphan && let Some(slug) = &file.slug {
-            by_slug.entry(slug.clone()).or_insert(at);
-        }
-    }
-    drop(node_ids);
-    for draft in &mut skills.drafts {
-        for node in &draft.nodes {
-            let Some(&at) = by_id.get(&node.id) else {
-                continue;
-            };
-            match draft.content {
-                None => draft.content = Some(at),
-                Some(first) if first != at => report.warn(
-                    WarningKind::Content,
-                    &files[at].path,
-                    None,
-                    format!(
-                        "`{}` already has its content from {}; this file is not used",
-                        draft.name,
-                        files[first].path.display()
-                    ),
-                ),
-                Some(_) => {}
-            }
-            files[at].used = true;
-        }
-    }
-    for draft in &mut skills.drafts {
-        if draft.content.is_none()
-            && let Some(&at) = by_slug.get(&draft.base_slug)
-            && !files[at].used
-        {
-            draft.content = Some(at);
-            files[at].used = true;
-        }
-    }
-    for draft in &mut skills.drafts {
-        let fallback = || Summary::parse(format!("Learn {}.", draft.name)).ok();
-        let Some(at) = draft.content else {
-            if let Some(node) = draft.nodes.first() {
-                report.warn(
-                    WarningKind::Content,
-                    &node.file,
-                    node.line,
-                    format!(
-                        "{} `{}` (node `{}`) has no content file; its summary is `Learn {}.`",
-                        node.kind, draft.name, node.id, draft.name
-                    ),
-                );
-            }
-            draft.summary = fallback();
-            continue;
-        };
-        let path = files[at].path.clone();
-        let text = read(&path)?;
-        let content = parse_topic_markdown(&text, &path, report);
-        draft.description = markdown(&content.description, &path, "the description", report);
-        draft.summary = match content.summary {
-            Some(summary) => Some(summary),
-            None => {
-                report.warn(
-                    WarningKind::Content,
-                    &path,
-                    None,
-                    format!(
-                        "no description for `{}`; its summary is `Learn {}.`",
-                        draft.name, draft.name
-                    ),
-                );
-                fallback()
-            }
-        };
-        draft.resources = content
-            .resources
-            .into_iter()
-            .map(|r| BundleResource {
-                kind: r.kind,
-                title: r.title,
-                url: r.url,
-            })
-            .collect();
-    }
-    for file in files.iter().filter(|f| !f.used) {
-        report.warn(
-            WarningKind::File,
-            &file.path,
-            None,
-            "this content file matches no topic or subtopic node".into(),
-        );
-    }
-    Ok(())
-}
-
 /// Builds the roadmaps, registering their skills, prerequisites and parents.
 fn build_roadmaps(
-    parsed: &[ParsedRoadmap],
+    parsed: &[(ParsedRoadmap, usize)],
     skills: &mut Skills,
     report: &mut Report,
 ) -> Vec<BundleRoadmap> {
     let mut roadmaps = Vec::new();
     let mut used: HashSet<Slug> = HashSet::new();
-    for roadmap in parsed {
-        let file = roadmap.file.as_path();
+    for (roadmap, root) in parsed {
+        let (file, root) = (roadmap.file.as_path(), *root);
         let base = slugify(&roadmap.slug).unwrap_or_else(|| {
             report.warn(
                 WarningKind::Label,
@@ -483,7 +323,8 @@ fn build_roadmaps(
         let mut previous: Option<usize> = None;
         let mut sections = Vec::new();
         for topic in &roadmap.topics {
-            let Some(topic_skill) = skills.skill_for(&topic.node, "topic", file, report) else {
+            let Some(topic_skill) = skills.skill_for(&topic.node, "topic", file, root, report)
+            else {
                 continue;
             };
             if !on_roadmap.insert(topic_skill) {
@@ -496,7 +337,8 @@ fn build_roadmaps(
             previous = Some(topic_skill);
             let mut children = Vec::new();
             for subtopic in &topic.subtopics {
-                let Some(sub_skill) = skills.skill_for(subtopic, "subtopic", file, report) else {
+                let Some(sub_skill) = skills.skill_for(subtopic, "subtopic", file, root, report)
+                else {
                     continue;
                 };
                 if !on_roadmap.insert(sub_skill) {
@@ -545,56 +387,15 @@ fn tag(tags: &mut Vec<Slug>, slug: &Slug) {
     }
 }
 
-/// The roadmap files of a folder. A roadmap folder as roadmap.sh ships it
-/// (`backend/` holding `backend.json`) has one roadmap, the file named like
-/// the folder: its other JSON files (`backend-beginner.json`, an id map) are
-/// noted and ignored. Any other folder holds a roadmap per JSON file.
-fn roadmap_files(dir: &Path, report: &mut Report) -> Result<Vec<PathBuf>, ImportError> {
-    let json: Vec<PathBuf> = entries(dir)?
-        .into_iter()
-        .filter(|p| p.is_file() && has_extension(p, "json"))
-        .collect();
-    let folder = dir
-        .canonicalize()
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
-    let Some(own) = json
-        .iter()
-        .find(|p| folder.as_deref().is_some_and(|f| stem(p) == f))
-    else {
-        return Ok(json);
-    };
-    for other in json.iter().filter(|p| *p != own) {
-        report.warn(
-            WarningKind::File,
-            other,
-            None,
-            format!(
-                "not the roadmap of this folder (that is {}); ignored",
-                own.file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-            ),
-        );
-    }
-    Ok(vec![own.clone()])
-}
-
-/// Reads the whole folder; see the crate documentation for the mapping.
-pub(crate) fn import(dir: &Path) -> Result<(Bundle, Report), ImportError> {
-    if !dir.is_dir() {
-        return Err(unreadable(
-            dir,
-            if dir.exists() {
-                "not a directory"
-            } else {
-                "no such directory"
-            },
-        ));
-    }
+/// Reads everything `layout::find` finds; see the crate documentation for the mapping.
+pub(crate) fn import(dir: &Path, options: &ImportOptions) -> Result<(Bundle, Report), ImportError> {
     let mut report = Report::default();
+    let layout = layout::find(dir, &options.roadmaps, &mut report)?;
     let mut parsed = Vec::new();
-    for path in roadmap_files(dir, &mut report)? {
-        let text = read(&path)?;
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for source in &layout.roadmaps {
+        let path = &source.json;
+        let text = read(path)?;
         // A JSON file that is no flow chart (an id map, settings) is not a
         // roadmap, not even an empty one.
         if let Ok(serde_json::Value::Object(object)) = serde_json::from_str(&text)
@@ -602,21 +403,27 @@ pub(crate) fn import(dir: &Path) -> Result<(Bundle, Report), ImportError> {
         {
             report.warn(
                 WarningKind::File,
-                &path,
+                path,
                 None,
                 "has no `nodes`: not a roadmap of the editor; ignored".into(),
             );
             continue;
         }
-        parsed.push(parse_roadmap_json(&stem(&path), &text, &path, &mut report)?);
+        let root = match roots.iter().position(|r| *r == source.content) {
+            Some(root) => root,
+            None => {
+                roots.push(source.content.clone());
+                roots.len() - 1
+            }
+        };
+        let roadmap = parse_roadmap_json(&source.name, &text, path, &mut report)?;
+        parsed.push((roadmap, root));
     }
     let mut skills = Skills::default();
     let roadmaps = build_roadmaps(&parsed, &mut skills, &mut report);
-    let mut files = content_files(&dir.join("content"))?;
+    let mut files = content_files(&roots)?;
     apply_content(&mut skills, &mut files, &mut report)?;
-    let guides_dir = dir.join("guides");
-    let (guides, authors) =
-        crate::guide_set::import_guides(&guides_dir, &guides_dir.join("authors"), &mut report)?;
+    let (guides, authors) = import_guides(&layout.guides, &layout.authors, &mut report)?;
 
     let slugs: Vec<Slug> = skills.drafts.iter().map(|d| d.slug.clone()).collect();
     let skills: Vec<BundleSkill> = skills

@@ -452,7 +452,9 @@ mod tests {
         let text = "---\ntitle: T\ntags: [a, b\nauthorId: x\n---\nbody";
         let err = parse_front_matter(text, Path::new("g.md"), &mut Report::default())
             .expect_err("malformed");
-        let ImportError::Unreadable { line, .. } = err;
+        let ImportError::Unreadable { line, .. } = err else {
+            panic!("unreadable: {err}")
+        };
         assert!(matches!(line, Some(3..=5)), "{line:?}");
         let unclosed =
             parse_front_matter("---\ntitle: T\n", Path::new("g.md"), &mut Report::default());

@@ -98,8 +98,10 @@
 //! and guides (minimal ones included).
 
 mod assemble;
+mod content;
 mod guide;
 mod guide_set;
+mod layout;
 mod legend;
 mod roadmap;
 mod text;
@@ -237,9 +239,32 @@ pub enum ImportError {
         /// What went wrong.
         message: String,
     },
+    /// `--roadmap` named a roadmap the folder does not hold.
+    #[error("{}: no roadmap named {missing}; the roadmaps there are: {available}", dir.display())]
+    UnknownRoadmap {
+        /// The folder imported from.
+        dir: PathBuf,
+        /// The names asked for and not found, comma-separated.
+        missing: String,
+        /// The names the folder holds, comma-separated.
+        available: String,
+    },
 }
 
-/// Reads a roadmap.sh editor folder.
+/// What to import from a folder beyond what its layout says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Roadmaps to read, by folder (or file) name; all when empty.
+    pub roadmaps: Vec<String>,
+}
+
+/// Reads a roadmap.sh editor folder, every roadmap of it.
 pub fn import_dir(dir: &Path) -> Result<(Bundle, Report), ImportError> {
-    assemble::import(dir)
+    assemble::import(dir, &ImportOptions::default())
+}
+
+/// Reads a roadmap.sh editor folder in any layout the repository ships
+/// (see `layout`), keeping the roadmaps `options` picks.
+pub fn import_with(dir: &Path, options: &ImportOptions) -> Result<(Bundle, Report), ImportError> {
+    assemble::import(dir, options)
 }

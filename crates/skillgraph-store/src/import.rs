@@ -7,6 +7,7 @@
 //! valid; the replaced thing's own rows (its edges, resources, sections and
 //! links) are written anew from the bundle.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
@@ -15,7 +16,7 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
 };
-use skillgraph_domain::{Bundle, BundleItem, Catalog, Slug};
+use skillgraph_domain::{Bundle, BundleItem, Catalog, Slug, UniteNote};
 
 use crate::entities::*;
 use crate::writes::CHANGES_CHANNEL;
@@ -29,6 +30,10 @@ pub enum ImportMode {
     /// Merge into whatever is there: things of the bundle replace the
     /// things with the same slug, the rest is added (see [`Bundle::merged`]).
     Merge,
+    /// Merge into whatever is there, uniting what both hold instead of
+    /// replacing it (see [`Bundle::united_into`]): for sources that each
+    /// describe part of a skill, such as roadmaps that share topics.
+    Unite,
 }
 
 /// Told how far an import has come: `done` of `total` things written.
@@ -79,6 +84,19 @@ impl Store {
         mode: ImportMode,
         progress: ImportProgress<'_>,
     ) -> Result<Option<LoadedCatalog>, StoreError> {
+        let imported = self.import_noting(bundle, actor, mode, progress).await?;
+        Ok(imported.map(|(loaded, _)| loaded))
+    }
+
+    /// [`Store::import_bundle`], also answering what a [`ImportMode::Unite`]
+    /// had to choose or leave out, for the importer to show.
+    pub async fn import_noting(
+        &self,
+        bundle: &Bundle,
+        actor: &str,
+        mode: ImportMode,
+        progress: ImportProgress<'_>,
+    ) -> Result<Option<(LoadedCatalog, Vec<UniteNote>)>, StoreError> {
         let (_turn, txn) = self.begin_write(WriteScope::Catalog).await?;
         let current = read_catalog(&txn).await?.catalog;
         let empty = current.skills().len() == 0
@@ -88,6 +106,13 @@ impl Store {
         if mode == ImportMode::IntoEmpty && !empty {
             return Ok(None);
         }
+        let (bundle, notes) = if mode == ImportMode::Unite {
+            let (united, notes) = current.to_bundle().united_into(bundle);
+            (Cow::Owned(united), notes)
+        } else {
+            (Cow::Borrowed(bundle), Vec::new())
+        };
+        let bundle = bundle.as_ref();
         // The whole check is pure: does the merged bundle make a consistent catalog?
         Catalog::from_bundle(&current.to_bundle().merged(bundle)).map_err(StoreError::BadImport)?;
         let keys = Keys::of(&current);
@@ -127,7 +152,7 @@ impl Store {
             version,
             "imported a bundle into the catalog"
         );
-        Ok(Some(next))
+        Ok(Some((next, notes)))
     }
 }
 

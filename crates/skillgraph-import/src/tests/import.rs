@@ -512,7 +512,10 @@ fn malformed_json_is_unreadable_at_its_line() {
         file,
         line,
         message,
-    } = &err;
+    } = &err
+    else {
+        panic!("unreadable: {err}")
+    };
     assert_eq!(file, &fixture("bad-json").join("broken.json"));
     assert_eq!(*line, Some(4));
     assert!(message.contains("not valid JSON"), "{message}");
@@ -526,7 +529,10 @@ fn malformed_front_matter_is_unreadable_at_its_line() {
         file,
         line,
         message,
-    } = &err;
+    } = &err
+    else {
+        panic!("unreadable: {err}")
+    };
     assert_eq!(file, &fixture("bad-front-matter").join("guides/bad.md"));
     assert_eq!(*line, Some(2), "{message}");
     assert!(
@@ -539,7 +545,9 @@ fn malformed_front_matter_is_unreadable_at_its_line() {
 fn missing_directory_is_an_error() {
     let missing = fixture("no-such-fixture");
     let err = import_dir(&missing).expect_err("no directory");
-    let ImportError::Unreadable { file, line, .. } = &err;
+    let ImportError::Unreadable { file, line, .. } = &err else {
+        panic!("unreadable: {err}")
+    };
     assert_eq!(file, &missing);
     assert_eq!(*line, None);
 }
