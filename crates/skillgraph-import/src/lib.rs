@@ -110,6 +110,7 @@ mod topic;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -206,9 +207,95 @@ pub struct Report {
     pub resources: usize,
     /// Guides in the bundle, minimal ones for related links included.
     pub guides: usize,
+    /// How faithfully each roadmap came through, in import order.
+    pub roadmap_fidelity: Vec<RoadmapFidelity>,
+}
+
+/// What one roadmap's source held and what the import made of it, so a
+/// curator sees at a glance what to check by hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoadmapFidelity {
+    /// The roadmap's slug in the bundle.
+    pub roadmap: String,
+    /// Its flow chart file.
+    pub file: PathBuf,
+    /// Skills on the roadmap (topics and subtopics, each label once).
+    pub skills: usize,
+    /// Items made: one per topic, one per subtopic under it.
+    pub items: usize,
+    /// Resource lines found in its content files.
+    pub resources_read: usize,
+    /// Resources kept from them (repairs included, duplicates and broken links not).
+    pub resources_kept: usize,
+    /// Warnings about its files, by kind.
+    pub warnings: BTreeMap<WarningKind, usize>,
+}
+
+/// The fidelity report as `--report` writes it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FidelityReport<'r> {
+    /// Per roadmap.
+    pub roadmaps: &'r [RoadmapFidelity],
+    /// Every warning of the import, by kind (guides and stray files included).
+    pub warnings: BTreeMap<WarningKind, usize>,
+    /// Skills in the bundle.
+    pub skills: usize,
+    /// Guides in the bundle.
+    pub guides: usize,
 }
 
 impl Report {
+    /// The report `--report` writes.
+    pub fn fidelity(&self) -> FidelityReport<'_> {
+        let mut warnings = BTreeMap::new();
+        for warning in &self.warnings {
+            *warnings.entry(warning.kind).or_insert(0) += 1;
+        }
+        FidelityReport {
+            roadmaps: &self.roadmap_fidelity,
+            warnings,
+            skills: self.skills,
+            guides: self.guides,
+        }
+    }
+
+    /// A few lines for the terminal: totals, then one line per roadmap.
+    pub fn summary(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = format!(
+            "read {} roadmaps, {} skills, {} resources and {} guides with {} warnings\n",
+            self.roadmaps,
+            self.skills,
+            self.resources,
+            self.guides,
+            self.warnings.len()
+        );
+        for r in &self.roadmap_fidelity {
+            let warnings: Vec<String> = r
+                .warnings
+                .iter()
+                .map(|(kind, n)| format!("{n} {}", kind.as_str()))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}: {} skills, {} items; resources {}/{} kept; warnings: {}",
+                r.roadmap,
+                r.skills,
+                r.items,
+                r.resources_kept,
+                r.resources_read,
+                if warnings.is_empty() {
+                    "none".to_owned()
+                } else {
+                    warnings.join(", ")
+                }
+            );
+        }
+        out
+    }
+
     /// Records a warning.
     pub(crate) fn warn(
         &mut self,

@@ -476,21 +476,35 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
 /// one transaction (all or nothing).
 pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
     let path = &args.path;
-    let bundle = if path.is_dir() {
-        let (bundle, report) = skillgraph_import::import_dir(path)?;
+    let folder = path.is_dir();
+    let bundle = if folder {
+        let options = skillgraph_import::ImportOptions {
+            roadmaps: args.roadmaps.clone(),
+        };
+        let (bundle, report) = skillgraph_import::import_with(path, &options)?;
         for warning in &report.warnings {
             eprintln!("warning: {warning}");
         }
-        eprintln!(
-            "read {} roadmaps, {} skills, {} resources and {} guides with {} warnings",
-            report.roadmaps,
-            report.skills,
-            report.resources,
-            report.guides,
-            report.warnings.len()
-        );
+        eprint!("{}", report.summary());
+        if let Some(file) = &args.report {
+            let json = serde_json::to_string_pretty(&report.fidelity())
+                .unwrap_or_else(|_| unreachable!("the report is plain data"));
+            std::fs::write(file, json + "\n").map_err(|source| StartError::File {
+                path: file.clone(),
+                source,
+            })?;
+        }
         bundle
     } else {
+        if !args.roadmaps.is_empty() || args.report.is_some() {
+            return Err(StartError::Setting {
+                setting: "--roadmap / --report",
+                message: format!(
+                    "{} is a bundle file; --roadmap and --report apply to a roadmap.sh folder",
+                    path.display()
+                ),
+            });
+        }
         let text = std::fs::read_to_string(path).map_err(|source| StartError::File {
             path: path.clone(),
             source,
@@ -498,10 +512,12 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
         skillgraph_bundle::parse(&path.display().to_string(), &text)?
     };
     let store = Store::open(&args.database.database_url).await?;
-    let mode = if args.merge {
-        ImportMode::Merge
-    } else {
-        ImportMode::IntoEmpty
+    // Roadmaps each describe part of a skill: they are united with what
+    // the catalog holds. A bundle is a curator's whole statement: it replaces.
+    let mode = match (args.merge, folder) {
+        (false, _) => ImportMode::IntoEmpty,
+        (true, true) => ImportMode::Unite,
+        (true, false) => ImportMode::Merge,
     };
     // A bar on a terminal; indicatif draws nothing when stderr is not one.
     let bar = indicatif::ProgressBar::new(0);
@@ -511,7 +527,7 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
         bar.set_style(style);
     }
     let imported = store
-        .import_bundle(&bundle, "import", mode, &|done, total| {
+        .import_noting(&bundle, "import", mode, &|done, total| {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         })
@@ -519,7 +535,11 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
     bar.finish_and_clear();
     let imported = imported?;
     store.close().await?;
-    let version = imported.ok_or(StartError::NotEmpty)?.version;
+    let (loaded, notes) = imported.ok_or(StartError::NotEmpty)?;
+    for note in &notes {
+        eprintln!("warning: merge: {}", note.message);
+    }
+    let version = loaded.version;
     eprintln!(
         "imported {} skills, {} roadmaps and {} guides; catalog version {version}",
         bundle.skills.len(),

@@ -208,13 +208,28 @@ pub enum LogFormat {
 /// Options of `skillgraph import`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
-    /// A bundle file (`.yaml`) or a folder in the roadmap.sh editor format.
+    /// A bundle file (`.yaml`) or a folder in the roadmap.sh editor format:
+    /// a clone of the roadmap.sh repository, its `src/data/roadmaps`, one
+    /// roadmap folder, or a flat folder of roadmap JSON files.
     pub path: std::path::PathBuf,
 
-    /// Import into a catalog that holds data: the bundle's skills, roadmaps,
-    /// authors and guides replace those with the same slug, the rest is added.
+    /// Import into a catalog that holds data. A bundle file's skills,
+    /// roadmaps, authors and guides replace those with the same slug; a
+    /// roadmap.sh folder's are united with them (lists unioned, the longer
+    /// description kept, each choice reported). The rest is added.
     #[arg(long, env = "SKILLGRAPH_IMPORT_MERGE")]
     pub merge: bool,
+
+    /// Import only this roadmap of a roadmap.sh folder, by folder or file
+    /// name (repeatable); all when left out.
+    #[arg(long = "roadmap", value_name = "NAME")]
+    pub roadmaps: Vec<String>,
+
+    /// Write the fidelity report of a roadmap.sh import (per roadmap: source
+    /// nodes by type, skills and items made, how subtopics were placed,
+    /// resources read and kept, warnings by kind) to this JSON file.
+    #[arg(long, value_name = "FILE.json")]
+    pub report: Option<std::path::PathBuf>,
 
     /// Where the catalog is stored.
     #[command(flatten)]
