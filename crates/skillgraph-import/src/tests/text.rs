@@ -339,3 +339,16 @@ fn front_matter_fills_the_year_and_resolves_site_paths() {
     let tags: Vec<_> = front.tags.iter().map(|t| t.as_str()).collect();
     assert_eq!(tags, ["observability"]);
 }
+
+#[test]
+fn a_title_taken_from_the_heading_gets_the_year_too() {
+    let (bundle, report) = import("guides-heading-year");
+    let checklist = guide(&bundle, "yearly-checklist");
+    assert_eq!(checklist.title.as_str(), "Queue Checklist for 2022");
+    assert!(checklist.tags.is_empty());
+    let messages: Vec<_> = report.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["no `title` in the front matter; `Queue Checklist for 2022` is used"]
+    );
+}
