@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 use skillgraph_domain::{HttpsUrl, MAX_LINKS, MAX_TAGS, Markdown, Slug, Title};
 
 use crate::text::{one_line, slugify, title_of};
+use crate::topic::on_site;
 use crate::{ImportError, Report, WarningKind};
 
 /// A related guide named in front matter or in a shared list.
@@ -34,10 +35,15 @@ pub struct GuideFrontMatter {
     pub author_id: Option<String>,
     /// `date` (`YYYY-MM-DD`).
     pub date: Option<NaiveDate>,
-    /// `tags`, slugified, repeats left out.
+    /// `tags`, slugified, repeats and roadmap.sh's own site tags
+    /// (`guide`, `guide-sitemap`, …) left out.
     pub tags: Vec<Slug>,
     /// `url`, where the guide is published.
     pub url: Option<HttpsUrl>,
+    /// `excludedBySlug`: the path roadmap.sh serves the guide at instead of
+    /// `/guides/<slug>` (`/backend/job-description`), resolved against
+    /// `https://roadmap.sh`; the guide's url when `url` is not given.
+    pub excluded_by_slug: Option<HttpsUrl>,
     /// `relatedGuides`: a map of title → url (a list of `{title, url}` is accepted too), in file order.
     pub related_guides: Vec<RelatedGuide>,
     /// `relatedGuidesId`: the name of a shared list in `guides/related/`.
@@ -111,6 +117,8 @@ struct RawFrontMatter {
     date: Option<Spanned<Value>>,
     tags: Option<Spanned<Entries>>,
     url: Option<Spanned<Value>>,
+    #[serde(rename = "excludedBySlug")]
+    excluded_by_slug: Option<Spanned<Value>>,
     #[serde(rename = "relatedGuides")]
     related_guides: Option<Spanned<Entries>>,
     #[serde(rename = "relatedGuidesId")]
@@ -118,6 +126,60 @@ struct RawFrontMatter {
     name: Option<Spanned<Value>>,
     links: Option<Spanned<Entries>>,
     social: Option<Spanned<Entries>>,
+}
+
+/// Tags roadmap.sh puts on its guides (and roadmaps, best practices and
+/// questions) to build its own pages, listings and sitemaps: they say what a
+/// page is on the site, not what it is about, so they are left out of a
+/// guide's tags (compared after slugifying).
+pub(crate) const SITE_TAGS: &[&str] = &[
+    "guide",
+    "textual-guide",
+    "visual-guide",
+    "video-guide",
+    "guide-sitemap",
+    "roadmap",
+    "roadmap-sitemap",
+    "role-roadmap",
+    "skill-roadmap",
+    "main-sitemap",
+    "best-practice",
+    "best-practice-sitemap",
+    "question",
+    "question-sitemap",
+];
+
+/// The placeholder roadmap.sh's templates put in titles and descriptions
+/// for the year the page is shown in.
+pub(crate) const CURRENT_YEAR: &str = "@currentYear@";
+
+/// `text` with [`CURRENT_YEAR`] replaced by the year of `date`; without a
+/// date the text is kept as written, with a warning naming `what`.
+pub(crate) fn fill_current_year(
+    text: &str,
+    what: &str,
+    date: Option<NaiveDate>,
+    file: &Path,
+    line: Option<usize>,
+    report: &mut Report,
+) -> String {
+    if !text.contains(CURRENT_YEAR) {
+        return text.to_owned();
+    }
+    match date {
+        Some(date) => text.replace(CURRENT_YEAR, &date.year().to_string()),
+        None => {
+            report.warn(
+                WarningKind::Guide,
+                file,
+                line,
+                format!(
+                    "{what} holds `{CURRENT_YEAR}` but the guide has no `date` to take the year from; it is kept as written"
+                ),
+            );
+            text.to_owned()
+        }
+    }
 }
 
 /// Text of a scalar; `None` for null, lists and maps.
@@ -194,6 +256,8 @@ pub(crate) fn related_entries(
             );
             continue;
         };
+        // roadmap.sh links its own guides by path (`/backend/developer-skills`).
+        let url_text = on_site(&url_text).unwrap_or(url_text);
         let Some(url) = url_field(&url_text, "related guide url", file, line, report) else {
             continue;
         };
@@ -298,31 +362,7 @@ pub fn parse_front_matter(
             },
         }
     };
-    if let Some((title, line)) = text_field(&raw.title, "title", report) {
-        front.title = title_of(&title).map(|(t, cut)| {
-            if cut {
-                report.warn(
-                    WarningKind::Guide,
-                    file,
-                    line,
-                    "`title` is too long; it is cut".into(),
-                );
-            }
-            t
-        });
-    }
-    if let Some((description, line)) = text_field(&raw.description, "description", report) {
-        match Markdown::parse(&description) {
-            Ok(d) => front.description = Some(d),
-            Err(e) => report.warn(
-                WarningKind::Guide,
-                file,
-                line,
-                format!("`description` is left out: {e}"),
-            ),
-        }
-    }
-    front.author_id = text_field(&raw.author_id, "authorId", report).map(|(id, _)| id);
+    // The date first: titles and descriptions take their year from it.
     if let Some((date, line)) = text_field(&raw.date, "date", report) {
         // Dates may carry a time (`2024-03-01T10:00:00Z`); the day is what counts.
         let day = date.get(..10).unwrap_or(&date);
@@ -342,8 +382,51 @@ pub fn parse_front_matter(
             ),
         }
     }
+    if let Some((title, line)) = text_field(&raw.title, "title", report) {
+        let title = fill_current_year(&title, "`title`", front.date, file, line, report);
+        front.title = title_of(&title).map(|(t, cut)| {
+            if cut {
+                report.warn(
+                    WarningKind::Guide,
+                    file,
+                    line,
+                    "`title` is too long; it is cut".into(),
+                );
+            }
+            t
+        });
+    }
+    if let Some((description, line)) = text_field(&raw.description, "description", report) {
+        let description = fill_current_year(
+            &description,
+            "`description`",
+            front.date,
+            file,
+            line,
+            report,
+        );
+        match Markdown::parse(&description) {
+            Ok(d) => front.description = Some(d),
+            Err(e) => report.warn(
+                WarningKind::Guide,
+                file,
+                line,
+                format!("`description` is left out: {e}"),
+            ),
+        }
+    }
+    front.author_id = text_field(&raw.author_id, "authorId", report).map(|(id, _)| id);
     if let Some((url, line)) = text_field(&raw.url, "url", report) {
         front.url = url_field(&url, "`url`", file, line, report);
+    }
+    if let Some((path, line)) = text_field(&raw.excluded_by_slug, "excludedBySlug", report) {
+        // A path on roadmap.sh (`/backend/job-description`); a full URL is taken as it is.
+        let url = if path.contains("://") {
+            path
+        } else {
+            on_site(&format!("/{}", path.trim_start_matches('/'))).unwrap_or(path)
+        };
+        front.excluded_by_slug = url_field(&url, "`excludedBySlug`", file, line, report);
     }
     front.related_guides_id =
         text_field(&raw.related_guides_id, "relatedGuidesId", report).map(|(id, _)| id);
@@ -355,7 +438,7 @@ pub fn parse_front_matter(
         let mut over = 0;
         for (_, value) in tags.value.0 {
             match scalar_text(&value).as_deref().and_then(slugify) {
-                Some(tag) if front.tags.contains(&tag) => {}
+                Some(tag) if front.tags.contains(&tag) || SITE_TAGS.contains(&tag.as_str()) => {}
                 Some(_) if front.tags.len() == MAX_TAGS => over += 1,
                 Some(tag) => front.tags.push(tag),
                 None => report.warn(

@@ -1,20 +1,25 @@
 //! The guides of a folder as a set: each guide's front matter read, its
-//! author looked up, and related links resolved to guides of the set.
+//! author looked up, and related links resolved to guides of the set
+//! (guides sharing a `relatedGuidesId` are related to each other).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use skillgraph_domain::{BundleAuthor, BundleGuide, HttpsUrl, Markdown, Slug, Title};
+use skillgraph_domain::{BundleAuthor, BundleGuide, HttpsUrl, Markdown, Slug};
 
 use crate::assemble::{entries, has_extension, markdown, read, skills_title, stem, unreadable};
-use crate::guide::{RelatedGuide, parse_front_matter, related_entries};
+use crate::guide::{RelatedGuide, fill_current_year, parse_front_matter, related_entries};
 use crate::text::{slugify, title_from_slug, title_of, with_suffix};
 use crate::{ImportError, Report, WarningKind};
 
 /// A guide read from the folder, before its related links are resolved.
 struct LocalGuide {
     guide: BundleGuide,
-    related: Vec<RelatedGuide>,
+    /// Related links, each with whether it came from a shared list (which
+    /// may name the guide itself without that being a flaw).
+    related: Vec<(RelatedGuide, bool)>,
+    /// `relatedGuidesId`: guides sharing it are related to each other.
+    group: Option<String>,
     file: PathBuf,
 }
 
@@ -44,11 +49,10 @@ fn unique_slug(base: &Slug, used: &HashSet<Slug>) -> Option<Slug> {
         .find(|s| !used.contains(s))
 }
 
-/// The first `# heading` of a markdown body, as a title.
-fn first_heading(body: &str) -> Option<Title> {
+/// The text of the first `# heading` of a markdown body.
+fn first_heading(body: &str) -> Option<&str> {
     body.lines()
         .find_map(|line| line.trim_start().strip_prefix("# "))
-        .and_then(|h| title_of(h).map(|(t, _)| t))
 }
 
 /// Whether a name can be a file name inside a folder (no separators or `..`).
@@ -59,18 +63,17 @@ fn plain_file_name(name: &str) -> bool {
 struct Guides<'a> {
     dir: &'a Path,
     authors_dir: &'a Path,
-    lists: HashMap<String, Vec<RelatedGuide>>,
+    lists: HashMap<String, Option<Vec<RelatedGuide>>>,
     authors: Vec<BundleAuthor>,
 }
 
 impl Guides<'_> {
-    /// A shared related-guide list, read once.
+    /// A shared related-guide list, read once; `None` when there is no file for `id`.
     fn related_list(
         &mut self,
         id: &str,
-        guide_file: &Path,
         report: &mut Report,
-    ) -> Result<Vec<RelatedGuide>, ImportError> {
+    ) -> Result<Option<Vec<RelatedGuide>>, ImportError> {
         if let Some(list) = self.lists.get(id) {
             return Ok(list.clone());
         }
@@ -82,16 +85,7 @@ impl Guides<'_> {
             None
         };
         let list = match found {
-            None => {
-                report.warn(WarningKind::Guide,
-                    guide_file,
-                    None,
-                    format!(
-                        "`relatedGuidesId: {id}` names no file guides/related/{id}.json, .yaml or .yml; no related guides from it"
-                    ),
-                );
-                Vec::new()
-            }
+            None => None,
             Some(path) => {
                 let text = read(path)?;
                 let entries = if has_extension(path, "json") {
@@ -111,7 +105,7 @@ impl Guides<'_> {
                         }
                     })?
                 };
-                related_entries(entries.0, path, None, report)
+                Some(related_entries(entries.0, path, None, report))
             }
         };
         self.lists.insert(id.to_owned(), list.clone());
@@ -210,7 +204,11 @@ pub(crate) fn import_guides(
         let title = match front.title {
             Some(title) => title,
             None => {
-                let title = first_heading(&body)
+                let heading = first_heading(&body).and_then(|h| {
+                    let h = fill_current_year(h, "the heading", front.date, &path, None, report);
+                    title_of(&h).map(|(t, _)| t)
+                });
+                let title = heading
                     .or_else(|| title_of(&title_from_slug(slug.as_str())).map(|(t, _)| t))
                     .unwrap_or_else(|| skills_title(&slug));
                 report.warn(
@@ -222,7 +220,7 @@ pub(crate) fn import_guides(
                 title
             }
         };
-        let url = match front.url {
+        let url = match front.url.or(front.excluded_by_slug) {
             Some(url) => url,
             None => HttpsUrl::parse(format!("https://roadmap.sh/guides/{slug}"))
                 .map_err(|e| unreadable(&path, e))?,
@@ -231,9 +229,15 @@ pub(crate) fn import_guides(
             Some(author_id) => guides.author(author_id, &path, report)?,
             None => None,
         };
-        let mut related = front.related_guides;
-        if let Some(id) = &front.related_guides_id {
-            related.extend(guides.related_list(id, &path, report)?);
+        let mut related: Vec<(RelatedGuide, bool)> = front
+            .related_guides
+            .into_iter()
+            .map(|r| (r, false))
+            .collect();
+        if let Some(id) = &front.related_guides_id
+            && let Some(list) = guides.related_list(id, report)?
+        {
+            related.extend(list.into_iter().map(|r| (r, true)));
         }
         let body = markdown(&body, &path, "the guide body", report);
         locals.push(LocalGuide {
@@ -250,8 +254,34 @@ pub(crate) fn import_guides(
                 skills: Vec::new(),
             },
             related,
+            group: front.related_guides_id,
             file: path,
         });
+    }
+
+    // Guides sharing a `relatedGuidesId` are related to each other (roadmap.sh
+    // keeps no list for them); an id that no file and no other guide shares
+    // relates nothing.
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (at, local) in locals.iter().enumerate() {
+        if let Some(group) = &local.group {
+            groups.entry(group.clone()).or_default().push(at);
+        }
+    }
+    for local in &locals {
+        if let Some(group) = &local.group
+            && groups.get(group).is_some_and(|members| members.len() < 2)
+            && guides.lists.get(group).is_none_or(Option::is_none)
+        {
+            report.warn(
+                WarningKind::Guide,
+                &local.file,
+                None,
+                format!(
+                    "`relatedGuidesId: {group}` names no file guides/related/{group}.json, .yaml or .yml and no other guide shares it; no related guides from it"
+                ),
+            );
+        }
     }
 
     let mut by_url: HashMap<String, Slug> = locals
@@ -260,7 +290,7 @@ pub(crate) fn import_guides(
         .collect();
     let mut minimal: Vec<BundleGuide> = Vec::new();
     for local in &mut locals {
-        for link in std::mem::take(&mut local.related) {
+        for (link, shared) in std::mem::take(&mut local.related) {
             let key = url_key(&link.url);
             let slug = match by_url.get(&key) {
                 Some(slug) => slug.clone(),
@@ -293,6 +323,10 @@ pub(crate) fn import_guides(
                 }
             };
             if slug == local.guide.slug {
+                if shared {
+                    // A shared list names every guide that uses it.
+                    continue;
+                }
                 report.warn(
                     WarningKind::Guide,
                     &local.file,
@@ -301,6 +335,18 @@ pub(crate) fn import_guides(
                 );
             } else if !local.guide.related.contains(&slug) {
                 local.guide.related.push(slug);
+            }
+        }
+    }
+    let slugs: Vec<Slug> = locals.iter().map(|l| l.guide.slug.clone()).collect();
+    for local in &mut locals {
+        let Some(members) = local.group.as_ref().and_then(|g| groups.get(g)) else {
+            continue;
+        };
+        for &member in members {
+            let slug = &slugs[member];
+            if *slug != local.guide.slug && !local.guide.related.contains(slug) {
+                local.guide.related.push(slug.clone());
             }
         }
     }

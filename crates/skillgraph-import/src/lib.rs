@@ -25,7 +25,8 @@
 //!   whose id belongs to no node.
 //! - `guides/*.md` (optional): guides with YAML front matter;
 //!   `guides/authors/<authorId>.md` (front matter `name`, `links`, `social`);
-//!   `guides/related/<id>.json` / `.yaml` / `.yml`: shared related-guide lists.
+//!   `guides/related/<id>.json` / `.yaml` / `.yml` (optional): shared
+//!   related-guide lists.
 //!
 //! # How it maps onto skillgraph
 //!
@@ -45,10 +46,17 @@
 //!   tagged with the slugs of the roadmaps it is on.
 //! - **Content.** From the node's content file ([`parse_topic_markdown`]): the
 //!   description is the markdown between the `# Heading` and the resource
-//!   list; the summary its first sentence on one line (at most 280
-//!   characters), or `Learn <label>.` with a warning when there is no
-//!   description or no file. Resources keep their file order; a repeated URL
-//!   is dropped with a warning.
+//!   list, without the list's lead-in sentence ("Visit the following
+//!   resources to learn more:"), also when that sentence is glued to the
+//!   last description paragraph; the summary its first sentence on one line
+//!   (at most 280 characters), or `Learn <label>.` with a warning when there
+//!   is no description or no file. Resources (`[@kind@Title](url)`) keep their
+//!   file order; a kind missing its leading `@` (`[article@Title](…)`), a
+//!   misspelt or missing kind and an http URL are repaired with a warning; a
+//!   site-relative URL (`/guides/x`, `/frontend`) is resolved against
+//!   `https://roadmap.sh` without one; a line that is no link or has no
+//!   usable URL, and a repeated URL, are dropped with a warning. The lines
+//!   read are counted before drops ([`TopicContent::resources_read`]).
 //! - **Sections and items.** Each topic of a roadmap is one section, titled
 //!   with the topic's label, holding one item: the topic's skill, with its
 //!   subtopics as child items (top to bottom, then left to right). A subtopic's
@@ -77,18 +85,26 @@
 //!   ([`parse_front_matter`]) gives `title` (else the body's first `#`
 //!   heading, else the slug in title case, with a warning), `description`,
 //!   `date` (`YYYY-MM-DD`; invalid → no date, with a warning), `tags`
-//!   (slugified) and `authorId`; other keys (`seo`, …) are ignored. The url is
-//!   the front matter's `url` when given, else **built** as
+//!   (slugified; roadmap.sh's own site tags such as `guide`,
+//!   `textual-guide` or `guide-sitemap` left out) and `authorId`; other keys
+//!   (`seo`, …) are ignored. `@currentYear@` in the title or description
+//!   becomes the year of the guide's `date` (without a date it stays, with a
+//!   warning). The url is the front matter's `url` when given, else its
+//!   `excludedBySlug` path (`/backend/job-description`) on
+//!   `https://roadmap.sh`, else **built** as
 //!   `https://roadmap.sh/guides/<slug>` (no warning: roadmap.sh front matter
 //!   has no url). The markdown after the front matter is the body. Related
-//!   guides come from `relatedGuides:` (a map of title → url; a list of
-//!   `{title, url}` is accepted too) and from `relatedGuidesId: <id>`, which
-//!   names a shared list `guides/related/<id>.json` (or `.yaml`, `.yml`): a
-//!   list of `{title, url}` maps. A related url that is one of the folder's
-//!   guides (trailing `/` ignored) refers to it; any other becomes a minimal
-//!   guide (slug from the url's last path segment, title from the link, no
-//!   body) so every reference resolves. Guides cover no skills: the format
-//!   does not say which.
+//!   guides come from `relatedGuides:` (a map of title → url, a url may be a
+//!   roadmap.sh path; a list of `{title, url}` is accepted too), then from
+//!   `relatedGuidesId: <id>`: a shared list `guides/related/<id>.json` (or
+//!   `.yaml`, `.yml`) of `{title, url}` maps when there is one, and every
+//!   other guide of the folder with the same id (related both ways, as
+//!   roadmap.sh relates them; an id no file and no other guide shares is
+//!   warned about). A related url that is one of the folder's guides
+//!   (trailing `/` ignored) refers to it; any other becomes a minimal guide
+//!   (slug from the url's last path segment, title from the link, no body)
+//!   so every reference resolves. A guide is never related to itself or to
+//!   another twice. Guides cover no skills: the format does not say which.
 //! - **Authors.** `authorId` → an author whose id is the slugified
 //!   `authorId` and whose name is the `name` in `guides/authors/<authorId>.md`,
 //!   else the `authorId` itself; its links come from that file's `links` list

@@ -18,10 +18,16 @@ pub struct ResourceLine {
     pub kind: ResourceKind,
     /// The link text after `@kind@`.
     pub title: Title,
-    /// The link target, upgraded to https if it was http.
+    /// The link target, upgraded to https if it was http, resolved against
+    /// `https://roadmap.sh` if it was site-relative.
     pub url: HttpsUrl,
-    /// One warning text per fix made (misspelt or unknown kind, http upgraded, title cut).
+    /// One warning text per fix made (misspelt, unknown or `@`-less kind,
+    /// http upgraded, title cut).
     pub fixes: Vec<String>,
+    /// The link as written when it was site-relative (`/guides/x`,
+    /// `/frontend`) and so resolved against `https://roadmap.sh`: roadmap.sh links to
+    /// its own pages that way, so this is noted here rather than warned.
+    pub relative: Option<String>,
 }
 
 /// A resource of a topic, with the line it came from.
@@ -43,13 +49,33 @@ pub struct TopicContent {
     /// The text of the first `# Heading`, if there is one.
     pub heading: Option<String>,
     /// The markdown between the heading and the resource list, trimmed; the
-    /// lead-in line of the list ("Visit the following resources…:") is left out.
+    /// lead-in sentence of the list ("Visit the following resources…:") is
+    /// left out, also when it is glued to the description's last paragraph.
     pub description: String,
     /// The first sentence of the description on one line, cut to 280
     /// characters; `None` when the description has no paragraph.
     pub summary: Option<Summary>,
     /// The resources, in file order, without those that had to be dropped or repeated a URL.
     pub resources: Vec<ParsedResource>,
+    /// The resource lines read: every item of the resource lists, before
+    /// dropped lines and repeated URLs are left out, so a fidelity report can
+    /// set what was read against what was kept (`resources.len()`).
+    pub resources_read: usize,
+}
+
+/// Where roadmap.sh serves its pages: site-relative links in its content and
+/// front matter (`/guides/some-guide`, `/frontend`) are resolved against it.
+pub(crate) const SITE: &str = "https://roadmap.sh/";
+
+/// A site-relative link (`/path`, or `//host/path`) resolved against [`SITE`];
+/// `None` for a link that does not start with `/` or does not resolve.
+pub(crate) fn on_site(link: &str) -> Option<String> {
+    let link = link.trim();
+    if !link.starts_with('/') {
+        return None;
+    }
+    let base = url::Url::parse(SITE).ok()?;
+    base.join(link).ok().map(String::from)
 }
 
 /// The kinds as written in content files, in the order that breaks ties.
@@ -67,19 +93,32 @@ const KINDS: &[(&str, ResourceKind)] = &[
     ("roadmapsh", ResourceKind::Roadmap),
 ];
 
+/// A kind as compared: lowercase, without spaces, dots, hyphens and underscores.
+fn kind_key(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The kind `raw` names exactly (see [`kind_key`]), if any.
+fn exact_kind(raw: &str) -> Option<ResourceKind> {
+    let key = kind_key(raw);
+    KINDS
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|&(_, kind)| kind)
+}
+
 /// Reads a kind ignoring case, spaces, dots, hyphens and underscores; a misspelling
 /// within two edits (a swap of neighbours counts as one) of exactly one kind
 /// is read as that kind, anything else as `article`. The second value is the
 /// warning text when it was not read as written.
 fn kind_of(raw: &str) -> (ResourceKind, Option<String>) {
-    let key: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
-        .flat_map(char::to_lowercase)
-        .collect();
-    if let Some(&(_, kind)) = KINDS.iter().find(|(name, _)| *name == key) {
+    if let Some(kind) = exact_kind(raw) {
         return (kind, None);
     }
+    let key = kind_key(raw);
     let mut best: Option<(usize, ResourceKind)> = None;
     let mut tied = false;
     for &(name, kind) in KINDS {
@@ -112,10 +151,13 @@ fn kind_of(raw: &str) -> (ResourceKind, Option<String>) {
 /// rules (the bullet is optional, spaces around the parts are fine).
 ///
 /// `Ok` carries the resource and the warning text for every fix made: a
-/// misspelt kind (nearest kind within two edits), an unknown or missing
-/// `@kind@` (read as `article`), an `http://` URL (upgraded to `https://`),
-/// a title over 200 characters (cut). `Err` says why the line cannot be a
-/// resource: no markdown link, no title, or a URL that is not absolute https.
+/// misspelt kind (nearest kind within two edits), a known kind without its
+/// leading `@` (`[article@Title](…)`), an unknown or missing `@kind@` (read
+/// as `article`), an `http://` URL (upgraded to `https://`), a title over 200
+/// characters (cut). A site-relative URL (`/guides/x`) is resolved against
+/// `https://roadmap.sh` without a fix: it is noted in [`ResourceLine::relative`]. `Err`
+/// says why the line cannot be a resource: no markdown link, no title, or a
+/// URL that is neither absolute https nor site-relative.
 pub fn parse_resource_line(line: &str) -> Result<ResourceLine, String> {
     let mut dest: Option<String> = None;
     let mut text = String::new();
@@ -137,16 +179,28 @@ pub fn parse_resource_line(line: &str) -> Result<ResourceLine, String> {
     };
     let mut fixes = Vec::new();
     let text = text.trim();
+    let bare_kind = text
+        .split_once('@')
+        .and_then(|(raw, title)| Some((raw.trim(), exact_kind(raw)?, title)));
     let (kind, title) = match text.strip_prefix('@').and_then(|rest| rest.split_once('@')) {
         Some((raw_kind, title)) => {
             let (kind, fix) = kind_of(raw_kind.trim());
             fixes.extend(fix);
             (kind, title)
         }
-        None => {
-            fixes.push("resource has no `@kind@`; read as `article`".into());
-            (ResourceKind::Article, text)
-        }
+        None => match bare_kind {
+            Some((raw, kind, title)) => {
+                fixes.push(format!(
+                    "resource kind `{raw}@` has no leading `@`; read as `{}`",
+                    kind.as_str()
+                ));
+                (kind, title)
+            }
+            None => {
+                fixes.push("resource has no `@kind@`; read as `article`".into());
+                (ResourceKind::Article, text)
+            }
+        },
     };
     let Some((title, cut)) = title_of(title) else {
         return Err("resource has no title".into());
@@ -161,8 +215,10 @@ pub fn parse_resource_line(line: &str) -> Result<ResourceLine, String> {
     if dest.is_empty() {
         return Err("resource has no URL".into());
     }
-    let dest = match dest.get(..7) {
-        Some(scheme) if scheme.eq_ignore_ascii_case("http://") => {
+    let relative = on_site(dest).map(|resolved| (dest.to_owned(), resolved));
+    let dest = match (&relative, dest.get(..7)) {
+        (Some((_, resolved)), _) => resolved.clone(),
+        (None, Some(scheme)) if scheme.eq_ignore_ascii_case("http://") => {
             fixes.push(format!("`{dest}` is http; upgraded to https"));
             format!("https://{}", &dest[7..])
         }
@@ -174,6 +230,7 @@ pub fn parse_resource_line(line: &str) -> Result<ResourceLine, String> {
         title,
         url,
         fixes,
+        relative: relative.map(|(written, _)| written),
     })
 }
 
@@ -210,48 +267,76 @@ const ABBREVIATIONS: &[&str] = &[
     "e.g", "i.e", "eg", "ie", "etc", "vs", "cf", "approx", "incl",
 ];
 
+/// The byte offsets just after each sentence end inside `text`: a `.`, `!`
+/// or `?` followed by whitespace (a dot after a common abbreviation such as
+/// `e.g.` does not count). The end of the text itself is not listed.
+fn sentence_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((at, c)) = chars.next() {
+            if !matches!(c, '.' | '!' | '?') {
+                continue;
+            }
+            if !chars.peek().is_some_and(|(_, next)| next.is_whitespace()) {
+                continue;
+            }
+            let word = text[..at]
+                .rsplit(char::is_whitespace)
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches(['(', '"', '\''])
+                .to_lowercase();
+            if c == '.' && ABBREVIATIONS.contains(&word.as_str()) {
+                continue;
+            }
+            return Some(at + c.len_utf8());
+        }
+        None
+    })
+}
+
 /// The first sentence: up to the first `.`, `!` or `?` that ends the text or
 /// is followed by a space (a dot after a common abbreviation such as `e.g.` does not count).
 fn first_sentence(text: &str) -> &str {
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        if matches!(c, '.' | '!' | '?') {
-            match chars.peek() {
-                None => return text,
-                Some((_, next)) if next.is_whitespace() => {
-                    let word = text[..at]
-                        .rsplit(char::is_whitespace)
-                        .next()
-                        .unwrap_or_default()
-                        .trim_start_matches(['(', '"', '\''])
-                        .to_lowercase();
-                    if c == '.' && ABBREVIATIONS.contains(&word.as_str()) {
-                        continue;
-                    }
-                    return &text[..at + c.len_utf8()];
-                }
-                _ => {}
-            }
-        }
-    }
-    text
+    sentence_ends(text).next().map_or(text, |end| &text[..end])
 }
 
-/// Whether a list item starts with a link whose text begins with `@`: a resource line.
+/// Where the lead-in of a resource list starts in a paragraph that ends in
+/// `:`: after the paragraph's last sentence end, else at its last line, so a
+/// description glued to "Visit the following resources to learn more:" keeps
+/// its own text. `None` when the whole paragraph is the lead-in.
+fn lead_in_start(paragraph: &str) -> Option<usize> {
+    sentence_ends(paragraph)
+        .last()
+        .or_else(|| paragraph.rfind('\n'))
+        .filter(|&at| !paragraph[..at].trim().is_empty())
+}
+
+/// Whether a list item starts with a resource link: its text begins with `@`,
+/// or with a known kind and `@` (`[article@Title](…)`, the leading `@` lost).
 fn is_resource_item(item: &str) -> bool {
     let item = item.trim_start();
     let item = item
         .strip_prefix(['-', '*', '+'])
         .map_or(item, str::trim_start);
-    item.starts_with("[@") || item.starts_with("[ @")
+    let Some(text) = item.strip_prefix('[') else {
+        return false;
+    };
+    let text = text.trim_start();
+    text.starts_with('@')
+        || text
+            .split_once('@')
+            .is_some_and(|(kind, _)| !kind.contains(']') && exact_kind(kind).is_some())
 }
 
 /// Parses a topic content file.
 ///
 /// The first `# Heading` names the topic; the blocks after it, up to the
-/// first list that holds a `[@kind@…](…)` line, are the description (a last
-/// paragraph ending in `:` introduces the list and is left out); every list
-/// item from there on is a resource line (see [`parse_resource_line`]).
+/// first list that holds a `[@kind@…](…)` (or `[kind@…](…)`) line, are the
+/// description (a last paragraph ending in `:` introduces the list: its last
+/// sentence, or last line, is left out, and the whole paragraph when it is
+/// only that); every list item from there on is a resource line (see
+/// [`parse_resource_line`]), counted in [`TopicContent::resources_read`].
 /// Flaws become warnings in `report`: no heading, resource lines that are
 /// fixed or dropped, repeated resource URLs, text after the resources.
 pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> TopicContent {
@@ -327,24 +412,32 @@ pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> Top
         b.kind == BlockKind::List && b.items.iter().any(|i| is_resource_item(&text[i.clone()]))
     });
     let mut description_blocks = &body[..resources_at.unwrap_or(body.len())];
+    let mut description_end = description_blocks.last().map_or(0, |b| b.range.end);
     if resources_at.is_some()
         && let Some((last, rest)) = description_blocks.split_last()
         && last.kind == BlockKind::Paragraph
         && text[last.range.clone()].trim_end().ends_with(':')
     {
-        description_blocks = rest;
+        match lead_in_start(text[last.range.clone()].trim_end()) {
+            Some(at) => description_end = last.range.start + at,
+            None => {
+                description_blocks = rest;
+                description_end = rest.last().map_or(0, |b| b.range.end);
+            }
+        }
     }
-    let description = match (description_blocks.first(), description_blocks.last()) {
-        (Some(first), Some(last)) => text[first.range.start..last.range.end].trim().to_owned(),
-        _ => String::new(),
+    let description = match description_blocks.first() {
+        Some(first) => text[first.range.start..description_end].trim().to_owned(),
+        None => String::new(),
     };
     let summary = description_blocks
         .iter()
         .find(|b| b.kind == BlockKind::Paragraph)
-        .map(|b| plain_text(&text[b.range.clone()]))
+        .map(|b| plain_text(&text[b.range.start..b.range.end.min(description_end)]))
         .and_then(|p| Summary::parse(shorten(first_sentence(&p), Summary::MAX_LEN)).ok());
 
     let mut resources: Vec<ParsedResource> = Vec::new();
+    let mut resources_read = 0;
     let mut urls: HashSet<String> = HashSet::new();
     for block in resources_at.map_or(&[][..], |at| &body[at..]) {
         if block.kind != BlockKind::List {
@@ -357,6 +450,7 @@ pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> Top
             continue;
         }
         for item in &block.items {
+            resources_read += 1;
             let line = lines.line(item.start);
             let source = text[item.clone()].trim();
             match parse_resource_line(source) {
@@ -396,6 +490,7 @@ pub fn parse_topic_markdown(text: &str, file: &Path, report: &mut Report) -> Top
         description,
         summary,
         resources,
+        resources_read,
     }
 }
 
@@ -479,7 +574,7 @@ mod tests {
     fn bad_urls_and_non_links_are_refused() {
         let err = |line: &str| parse_resource_line(line).expect_err(line);
         assert!(err("- [@article@Title](not a url)").contains("not a markdown link"));
-        assert!(err("- [@article@Title](/relative/path)").contains("not a valid URL"));
+        assert!(err("- [@article@Title](relative/path)").contains("not a valid URL"));
         assert!(err("- [@article@Title](ftp://example.com/f)").contains("https"));
         assert!(err("- [@article@Title]()").contains("no URL"));
         assert!(err("- [@article@](https://example.com)").contains("no title"));
