@@ -15,6 +15,7 @@ use skillgraph_domain::{
 use crate::content::{apply_content, content_files};
 use crate::guide_set::import_guides;
 use crate::layout;
+use crate::page::{RoadmapPage, parse_page};
 use crate::roadmap::{ParsedNode, ParsedRoadmap, parse_roadmap_json};
 use crate::text::{label_key, one_line, shorten, slugify, title_from_slug, title_of, with_suffix};
 use crate::{ImportError, ImportOptions, Report, WarningKind};
@@ -276,13 +277,18 @@ impl Skills {
 
 /// Builds the roadmaps, registering their skills, prerequisites and parents.
 fn build_roadmaps(
-    parsed: &[(ParsedRoadmap, usize)],
+    parsed: &[Source],
     skills: &mut Skills,
     report: &mut Report,
 ) -> Vec<BundleRoadmap> {
     let mut roadmaps = Vec::new();
     let mut used: HashSet<Slug> = HashSet::new();
-    for (roadmap, root) in parsed {
+    for Source {
+        roadmap,
+        root,
+        page,
+    } in parsed
+    {
         let (file, root) = (roadmap.file.as_path(), *root);
         let base = slugify(&roadmap.slug).unwrap_or_else(|| {
             report.warn(
@@ -364,15 +370,82 @@ fn build_roadmaps(
                 }],
             });
         }
+        let (title, description) = match page {
+            Some(page) => (
+                page.title
+                    .as_deref()
+                    .and_then(title_of)
+                    .map_or(title, |(t, _)| t),
+                page.description.clone(),
+            ),
+            None => (title, String::new()),
+        };
         roadmaps.push(BundleRoadmap {
             slug,
             title,
-            description: Markdown::default(),
+            description: markdown(&description, file, "the roadmap's description", report),
             related: Vec::new(),
             sections,
         });
     }
+    relate_roadmaps(parsed, &mut roadmaps, report);
     roadmaps
+}
+
+/// Links each roadmap to the roadmaps its page names as related: those in
+/// the bundle become related roadmaps; the others, which the bundle cannot
+/// refer to, are listed as links in its description.
+fn relate_roadmaps(parsed: &[Source], roadmaps: &mut [BundleRoadmap], report: &mut Report) {
+    let names: HashMap<String, Slug> = parsed
+        .iter()
+        .zip(roadmaps.iter())
+        .map(|(source, bundled)| (source.roadmap.slug.clone(), bundled.slug.clone()))
+        .collect();
+    for (source, roadmap) in parsed.iter().zip(roadmaps.iter_mut()) {
+        let Some(page) = &source.page else { continue };
+        let mut elsewhere = Vec::new();
+        for name in &page.related {
+            match names
+                .get(name)
+                .or_else(|| slugify(name).and_then(|s| names.get(s.as_str())))
+            {
+                Some(slug) if *slug != roadmap.slug => {
+                    if !roadmap.related.contains(slug) {
+                        roadmap.related.push(slug.clone());
+                    }
+                }
+                Some(_) => {}
+                None => elsewhere.push(name.clone()),
+            }
+        }
+        if elsewhere.is_empty() {
+            continue;
+        }
+        let links: Vec<String> = elsewhere
+            .iter()
+            .map(|name| format!("- [{}](https://roadmap.sh/{name})", title_from_slug(name)))
+            .collect();
+        let mut description = roadmap.description.as_str().to_owned();
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str("Related roadmaps:\n\n");
+        description.push_str(&links.join("\n"));
+        roadmap.description = markdown(
+            &description,
+            &source.roadmap.file,
+            "the roadmap's description",
+            report,
+        );
+    }
+}
+
+/// One roadmap as read: its flow chart, its content folder (an index into
+/// the import's folders) and its page.
+struct Source {
+    roadmap: ParsedRoadmap,
+    root: usize,
+    page: Option<RoadmapPage>,
 }
 
 pub(crate) fn skills_title(slug: &Slug) -> Title {
@@ -417,7 +490,15 @@ pub(crate) fn import(dir: &Path, options: &ImportOptions) -> Result<(Bundle, Rep
             }
         };
         let roadmap = parse_roadmap_json(&source.name, &text, path, &mut report)?;
-        parsed.push((roadmap, root));
+        let page = match &source.page {
+            Some(file) => Some(parse_page(&read(file)?, file, &mut report)?),
+            None => None,
+        };
+        parsed.push(Source {
+            roadmap,
+            root,
+            page,
+        });
     }
     let mut skills = Skills::default();
     let roadmaps = build_roadmaps(&parsed, &mut skills, &mut report);

@@ -281,28 +281,20 @@ pub(crate) fn related_entries(
     related
 }
 
-/// Splits a guide (or author) file into its front matter and its body, and
-/// checks the front matter's fields.
-///
-/// Front matter is the YAML between a first line `---` and the next line
-/// `---` (or `...`). A file that does not start with `---` has none: every
-/// field is empty and the whole text is the body. YAML that does not parse,
-/// front matter that is not a map, or a `---` that is never closed is an
-/// error naming the file line. Unknown keys (`seo`, …) are ignored; fields
-/// of the wrong shape and invalid dates or URLs are left out with a warning
-/// in `report` (this is the `report` argument added to the brief's signature).
-pub fn parse_front_matter(
+/// Splits a markdown file into its YAML front matter, read as `T` (the
+/// default when the file has none), and its body; see [`parse_front_matter`]
+/// for what counts as front matter and which errors it gives.
+pub(crate) fn front_matter<T: de::DeserializeOwned + Default>(
     text: &str,
     file: &Path,
-    report: &mut Report,
-) -> Result<(GuideFrontMatter, String), ImportError> {
+) -> Result<(T, String), ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     let Some(first) = lines.next() else {
-        return Ok((GuideFrontMatter::default(), String::new()));
+        return Ok((T::default(), String::new()));
     };
     if first.trim_end() != "---" {
-        return Ok((GuideFrontMatter::default(), text.to_owned()));
+        return Ok((T::default(), text.to_owned()));
     }
     let yaml_start = first.len();
     let mut at = yaml_start;
@@ -326,8 +318,8 @@ pub fn parse_front_matter(
     let body = text[body_start..].to_owned();
     // The YAML starts on the file's second line.
     let file_line = |yaml_line: u64| usize::try_from(yaml_line).ok().map(|l| l + 1);
-    let raw: RawFrontMatter = if yaml.trim().is_empty() {
-        RawFrontMatter::default()
+    let raw: T = if yaml.trim().is_empty() {
+        T::default()
     } else {
         serde_saphyr::from_str(yaml).map_err(|e| ImportError::Unreadable {
             file: file.to_path_buf(),
@@ -341,6 +333,27 @@ pub fn parse_front_matter(
             ),
         })?
     };
+    Ok((raw, body))
+}
+
+/// Splits a guide (or author) file into its front matter and its body, and
+/// checks the front matter's fields.
+///
+/// Front matter is the YAML between a first line `---` and the next line
+/// `---` (or `...`). A file that does not start with `---` has none: every
+/// field is empty and the whole text is the body. YAML that does not parse,
+/// front matter that is not a map, or a `---` that is never closed is an
+/// error naming the file line. Unknown keys (`seo`, …) are ignored; fields
+/// of the wrong shape and invalid dates or URLs are left out with a warning
+/// in `report` (this is the `report` argument added to the brief's signature).
+pub fn parse_front_matter(
+    text: &str,
+    file: &Path,
+    report: &mut Report,
+) -> Result<(GuideFrontMatter, String), ImportError> {
+    let (raw, body): (RawFrontMatter, String) = front_matter(text, file)?;
+    // The YAML starts on the file's second line.
+    let file_line = |yaml_line: u64| usize::try_from(yaml_line).ok().map(|l| l + 1);
     let line_of = |line: u64| file_line(line).filter(|&l| l > 1);
     let mut front = GuideFrontMatter::default();
     let text_field = |field: &Option<Spanned<Value>>, key: &str, report: &mut Report| {

@@ -119,6 +119,7 @@ mod guide;
 mod guide_set;
 mod layout;
 mod legend;
+mod page;
 mod roadmap;
 mod text;
 mod topic;

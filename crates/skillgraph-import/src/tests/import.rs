@@ -697,3 +697,4 @@ fn a_roadmap_folder_as_shipped_is_one_roadmap_and_its_other_json_files_are_noted
         report.warnings
     );
 }
+

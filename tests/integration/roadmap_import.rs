@@ -1,0 +1,299 @@
+//! Real roadmap.sh folders through the real binary: a clone of the
+//! repository imported as it is (fixture `repo`: our own text in the
+//! repository's layout and the editor's shapes), roadmaps picked with
+//! `--roadmap`, the fidelity report, roadmaps that share topics without
+//! leaking paths into each other, and merges that lose nothing.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use skillgraph_domain::{Bundle, BundleSkill};
+
+use crate::harness::{Server, binary, databases, slugs, workspace_root};
+
+fn run(args: &[&str], database_url: &str) -> Output {
+    Command::new(binary())
+        .args(args)
+        .args(["--database-url", database_url])
+        .output()
+        .expect("run skillgraph")
+}
+
+fn succeeded(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    stderr
+}
+
+fn repo() -> PathBuf {
+    workspace_root().join("crates/skillgraph-import/fixtures/repo")
+}
+
+fn scratch_file(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("skillgraph-test-{}-{name}", std::process::id()))
+}
+
+fn export(database_url: &str, name: &str) -> Bundle {
+    let file = scratch_file(name);
+    succeeded(&run(&["export", file.to_str().unwrap()], database_url));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let _ = std::fs::remove_file(&file);
+    skillgraph_bundle::parse(name, &text).expect("an export parses")
+}
+
+fn import(path: &Path, extra: &[&str], database_url: &str) -> String {
+    let mut args = vec!["import"];
+    args.extend_from_slice(extra);
+    args.push(path.to_str().unwrap());
+    succeeded(&run(&args, database_url))
+}
+
+const API_ONLY: [&str; 6] = [
+    "internet-basics",
+    "http-servers",
+    "routing",
+    "middleware",
+    "deployment",
+    "containers",
+];
+const SCRIPT_ONLY: [&str; 5] = [
+    "shell-usage",
+    "packaging",
+    "fixtures",
+    "test-doubles",
+    "testing-tools",
+];
+
+#[tokio::test]
+async fn a_clone_of_the_repository_imports_as_it_is_with_a_fidelity_report() {
+    for database in databases().await {
+        let report_file = scratch_file("fidelity.json");
+        let stderr = import(
+            &repo(),
+            &["--report", report_file.to_str().unwrap()],
+            database.url(),
+        );
+        // Other JSON files of a roadmap folder are noted, never roadmaps.
+        assert!(stderr.contains("api-basics-beginner.json: not the roadmap"), "{stderr}");
+        assert!(stderr.contains("migration-mapping.json: not the roadmap"), "{stderr}");
+        // No subtopic is guessed and no legend unmatched on this fixture.
+        assert!(!stderr.contains("nearest"), "{stderr}");
+        assert!(!stderr.contains("legend `"), "{stderr}");
+        assert!(stderr.contains("api-basics:"), "a line per roadmap: {stderr}");
+
+        let report: Value =
+            serde_json::from_str(&std::fs::read_to_string(&report_file).unwrap()).unwrap();
+        let _ = std::fs::remove_file(&report_file);
+        let roadmaps = report["roadmaps"].as_array().expect("roadmaps");
+        assert_eq!(roadmaps.len(), 2, "{report:#}");
+        let api = &roadmaps[0];
+        assert_eq!(api["roadmap"], "api-basics");
+        assert_eq!(api["nodesByType"]["topic"], 5, "{api:#}");
+        assert_eq!(api["nodesByType"]["subtopic"], 3, "{api:#}");
+        assert_eq!(api["placed"]["byGuess"], 0, "{api:#}");
+        assert_eq!(api["placed"]["byEdge"], 2, "{api:#}");
+        assert_eq!(api["placed"]["byColumn"], 1, "{api:#}");
+        assert_eq!(api["skills"], 8, "{api:#}");
+        assert_eq!(api["resourcesRead"], 4, "{api:#}");
+        assert_eq!(api["resourcesKept"], 4, "{api:#}");
+        assert!(report["warnings"]["file"].as_u64().unwrap() >= 3, "{report:#}");
+
+        let server = Server::start(database, &[]);
+        let answer = server
+            .post(
+                r#"{
+                  api: roadmap(slug: "api-basics") {
+                    title description relatedRoadmaps { slug }
+                    sections { title items { skill { slug } children { skill { slug } } } }
+                  }
+                  guide(slug: "api-status-codes") { title url tags relatedGuides { slug } }
+                }"#,
+                json!({}),
+            )
+            .await;
+        let data = &answer.body["data"];
+        assert_eq!(data["api"]["title"], "API Basics Developer", "{answer:?}");
+        let description = data["api"]["description"].as_str().unwrap();
+        assert!(description.starts_with("A step by step path"), "{description}");
+        assert!(
+            description.contains("https://roadmap.sh/cloud-basics"),
+            "a related roadmap outside the import is a link: {description}"
+        );
+        assert_eq!(
+            slugs(&data["api"]["relatedRoadmaps"], "/slug"),
+            ["script-basics"]
+        );
+        let http = data["api"]["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["title"] == "HTTP Servers")
+            .expect("an HTTP Servers section");
+        assert_eq!(
+            slugs(&http["items"][0]["children"], "/skill/slug"),
+            ["routing", "middleware"],
+            "the column's unlinked node follows its linked one"
+        );
+        let guide = &data["guide"];
+        assert_eq!(guide["title"], "Status codes in 2025");
+        assert_eq!(guide["url"], "https://roadmap.sh/api-basics/status-codes");
+        assert_eq!(guide["tags"], json!(["http"]));
+        assert_eq!(slugs(&guide["relatedGuides"], "/slug"), ["api-versioning"]);
+    }
+}
+
+#[tokio::test]
+async fn roadmaps_are_picked_by_name_and_an_unknown_name_is_refused() {
+    for database in databases().await {
+        let refused = run(
+            &["import", "--roadmap", "no-such-map", repo().to_str().unwrap()],
+            database.url(),
+        );
+        assert!(!refused.status.success());
+        let message = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            message.contains("no roadmap named no-such-map")
+                && message.contains("api-basics, script-basics"),
+            "{message}"
+        );
+        import(&repo(), &["--roadmap", "script-basics"], database.url());
+        let bundle = export(database.url(), "picked.yaml");
+        let roadmaps: Vec<&str> = bundle.roadmaps.iter().map(|r| r.slug.as_str()).collect();
+        assert_eq!(roadmaps, ["script-basics"]);
+        assert!(bundle.skills.iter().all(|s| !API_ONLY.contains(&s.slug.as_str())));
+    }
+}
+
+/// The learning path of every skill of `roadmap`, with the default arguments.
+async fn paths_of(server: &Server, roadmap: &str) -> Vec<(String, Vec<String>)> {
+    let answer = server
+        .post(
+            "query($slug: String!) { roadmap(slug: $slug) { learningOrder { slug } } }",
+            json!({ "slug": roadmap }),
+        )
+        .await;
+    let order = slugs(&answer.body["data"]["roadmap"]["learningOrder"], "/slug");
+    assert!(!order.is_empty(), "{answer:?}");
+    let mut paths = vec![(format!("learningOrder of {roadmap}"), order.clone())];
+    for skill in order {
+        let answer = server
+            .post(
+                "query($t: [String!]!) { learningPath(targets: $t, known: []) { skills { slug } } }",
+                json!({ "t": [skill] }),
+            )
+            .await;
+        let path = slugs(&answer.body["data"]["learningPath"]["skills"], "/slug");
+        assert!(!path.is_empty(), "{answer:?}");
+        paths.push((format!("learningPath to {skill}"), path));
+    }
+    paths
+}
+
+#[tokio::test]
+async fn roadmaps_that_share_topics_never_walk_each_others_paths() {
+    for database in databases().await {
+        import(&repo(), &[], database.url());
+        let server = Server::start(database, &[]);
+        for (roadmap, foreign) in [("api-basics", SCRIPT_ONLY), ("script-basics", API_ONLY)] {
+            for (what, path) in paths_of(&server, roadmap).await {
+                let leaked: Vec<&String> =
+                    path.iter().filter(|s| foreign.contains(&s.as_str())).collect();
+                assert!(leaked.is_empty(), "{what} walks {leaked:?}: {path:?}");
+            }
+        }
+        // The drawn main path is a real prerequisite chain among a
+        // roadmap's own topics: the default path is more than its target.
+        let answer = server
+            .post(
+                r#"{ learningPath(targets: ["deployment"], known: []) { skills { slug } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            slugs(&answer.body["data"]["learningPath"]["skills"], "/slug"),
+            ["internet-basics", "http-servers", "deployment"],
+            "{answer:?}"
+        );
+    }
+}
+
+/// Every fact of `part` that a merge must keep, as comparable strings.
+fn facts(skill: &BundleSkill) -> BTreeSet<String> {
+    let mut facts = BTreeSet::new();
+    facts.extend(skill.tags.iter().map(|t| format!("tag {t}")));
+    facts.extend(skill.aliases.iter().map(|a| format!("alias {a}")));
+    facts.extend(
+        skill
+            .resources
+            .iter()
+            .map(|r| format!("resource {}", r.url.as_str().trim_end_matches('/'))),
+    );
+    facts.extend(
+        skill
+            .prerequisites
+            .iter()
+            .map(|p| format!("requires {}", p.skill)),
+    );
+    facts.extend(skill.parent.iter().map(|p| format!("parent {p}")));
+    facts
+}
+
+fn skill<'b>(bundle: &'b Bundle, slug: &str) -> &'b BundleSkill {
+    bundle
+        .skills
+        .iter()
+        .find(|s| s.slug == *slug)
+        .unwrap_or_else(|| panic!("no skill {slug}"))
+}
+
+#[tokio::test]
+async fn merging_one_roadmap_after_another_loses_nothing() {
+    for database in databases().await {
+        // Each roadmap alone, to know its facts.
+        let alone = Server::start(database, &[])
+            .stop()
+            .expect("owned database");
+        // The server seeded the bundled dataset: what each part adds is
+        // measured against an empty catalog of its own instead.
+        drop(alone);
+    }
+    for (a, b) in [("api-basics", "script-basics"), ("script-basics", "api-basics")] {
+        let mut parts = Vec::new();
+        for name in [a, b] {
+            let database = databases().await.remove(0);
+            import(&repo(), &["--roadmap", name], database.url());
+            parts.push(export(database.url(), &format!("{name}.yaml")));
+        }
+        for database in databases().await {
+            import(&repo(), &["--roadmap", a], database.url());
+            let stderr = import(&repo(), &["--merge", "--roadmap", b], database.url());
+            assert!(
+                stderr.contains("warning: merge: `testing` has two descriptions"),
+                "a choice between two values is told: {stderr}"
+            );
+            let merged = export(database.url(), "merged.yaml");
+            for part in &parts {
+                for original in &part.skills {
+                    let now = skill(&merged, original.slug.as_str());
+                    let missing: Vec<String> =
+                        facts(original).difference(&facts(now)).cloned().collect();
+                    assert!(
+                        missing.is_empty(),
+                        "{a} then {b}: `{}` lost {missing:?}",
+                        original.slug
+                    );
+                    assert!(
+                        now.description.as_str().len() >= original.description.as_str().len(),
+                        "{a} then {b}: `{}` has a shorter description than before",
+                        original.slug
+                    );
+                }
+                for roadmap in &part.roadmaps {
+                    assert!(merged.roadmaps.iter().any(|r| r == roadmap), "{}", roadmap.slug);
+                }
+            }
+        }
+    }
+}
