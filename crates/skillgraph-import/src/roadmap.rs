@@ -1244,6 +1244,70 @@ mod tests {
         assert_eq!(report.warnings[0].line, Some(1));
     }
 
+    fn boxed(id: &str, kind: &str, label: &str, x: i32, y: i32, width: i32) -> String {
+        format!(
+            r#"{{"id":"{id}","type":"{kind}","position":{{"x":{x},"y":{y}}},"width":{width},"height":49,"data":{{"label":"{label}"}}}}"#
+        )
+    }
+
+    fn under(roadmap: &ParsedRoadmap) -> Vec<(&str, Vec<&str>)> {
+        roadmap
+            .topics
+            .iter()
+            .map(|t| {
+                let subs = t.subtopics.iter().map(|s| s.label.as_str()).collect();
+                (t.node.label.as_str(), subs)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_unlinked_column_is_guessed_as_a_whole() {
+        // The column's foot is nearer B, its head touches A: it all goes to A.
+        let mut nodes = vec![
+            boxed("a", "topic", "A", 0, 0, 200),
+            boxed("b", "topic", "B", 0, 300, 200),
+        ];
+        for (i, label) in ["S1", "S2", "S3", "S4", "S5"].iter().enumerate() {
+            let y = 53 * i32::try_from(i).unwrap_or(0);
+            nodes.push(boxed(&format!("s{i}"), "subtopic", label, 250, y, 160));
+        }
+        let (roadmap, report) = parse(&map(&nodes, &[edge("a", "b", "solid")]));
+        assert_eq!(
+            under(&roadmap),
+            [("A", vec!["S1", "S2", "S3", "S4", "S5"]), ("B", vec![])]
+        );
+        assert_eq!(roadmap.placed.by_guess, 5);
+        assert_eq!(report.warnings.len(), 5, "{:#?}", report.warnings);
+    }
+
+    #[test]
+    fn a_subtopic_linked_to_a_placed_subtopic_follows_it() {
+        // `Far` is nearest B but linked (by any edge) to `Near`, which is A's.
+        let nodes = [
+            boxed("a", "topic", "A", 0, 0, 200),
+            boxed("b", "topic", "B", 0, 300, 200),
+            boxed("near", "subtopic", "Near", 300, 0, 100),
+            boxed("far", "subtopic", "Far", 300, 280, 100),
+        ];
+        let edges = [
+            edge("a", "b", "solid"),
+            edge("a", "near", "dashed"),
+            edge("far", "near", "dotted"),
+        ];
+        let (roadmap, report) = parse(&map(&nodes, &edges));
+        assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
+        assert_eq!(under(&roadmap), [("A", vec!["Near", "Far"]), ("B", vec![])]);
+        assert_eq!(
+            roadmap.placed,
+            Placement {
+                by_edge: 1,
+                by_column: 1,
+                ..Placement::default()
+            }
+        );
+    }
+
     #[test]
     fn legends_are_read_by_meaning_then_by_colour_with_one_warning_per_label() {
         // Spellings as real exports vary them; labels and text our own.
