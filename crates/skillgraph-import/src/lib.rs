@@ -81,10 +81,10 @@
 //!   subtopics stacked in one column (sharing width, at most 10 px apart
 //!   vertically) or linked to each other by edges follow the nearest placed
 //!   member; else (c) the topic its `section` box is linked to (the box holds
-//!   the nodes whose centre is in it; linked itself, else through a node in
-//!   it); else (d), a whole group at a time, the topic nearest by box-to-box
-//!   distance, with a warning. How many went each way is counted
-//!   ([`Placement`]). A `label` or `paragraph` right above a column of
+//!   the nodes whose centre is in it; linked itself, else through the nodes
+//!   in it, when they all name one topic); else (d), a whole group at a time,
+//!   the topic nearest by box-to-box distance, with a warning. How many went
+//!   each way is counted ([`Placement`]). A `label` or `paragraph` right above a column of
 //!   subtopics, or in a box with subtopics, titles that group ([`Group`]);
 //!   others outside every box are notes for the roadmap's description.
 //!   `button` and `linksgroup` links are kept ([`Link`]), resolved against

@@ -815,6 +815,12 @@ fn resolve_links(
     links
 }
 
+/// The one topic named, when all name the same.
+fn only_one(mut topics: impl Iterator<Item = usize>) -> Option<usize> {
+    let first = topics.next()?;
+    topics.all(|t| t == first).then_some(first)
+}
+
 fn kind_name(kind: NodeKind) -> &'static str {
     if kind == NodeKind::Topic {
         "topic"
@@ -910,25 +916,28 @@ impl Layout<'_> {
         };
         placed.by_column += spread(&mut attached);
 
-        // A box's topic: the section's own edge, else a node in it linked to a
-        // topic, else a subtopic in it placed with its column.
+        // A box's topic: the section's own edge, else the one topic the nodes
+        // in it are linked to, else the one topic of its subtopics placed with
+        // their column. A box whose nodes name several topics (a background
+        // frame) tells nothing.
         let mut box_topic: HashMap<usize, usize> = HashMap::new();
         for &section in self.sections {
             let rect = nodes[section].rect;
-            let mut inside: Vec<usize> = (0..nodes.len())
+            let inside: Vec<usize> = (0..nodes.len())
                 .filter(|&n| n != section && nodes[n].kind != NodeKind::Topic)
                 .filter(|&n| rect.holds(&nodes[n].rect))
                 .collect();
-            inside.sort_by_key(|&n| nodes[n].place);
-            let topic = linked_topic
-                .get(&section)
-                .or_else(|| {
-                    inside
-                        .iter()
-                        .find_map(|n| by_edge.get(n).or_else(|| linked_topic.get(n)))
-                })
-                .or_else(|| inside.iter().find_map(|n| attached.get(n)));
-            if let Some(&topic) = topic {
+            let linked = inside
+                .iter()
+                .filter_map(|n| by_edge.get(n).or_else(|| linked_topic.get(n)))
+                .copied()
+                .collect::<Vec<_>>();
+            let topic = match linked_topic.get(&section) {
+                Some(&topic) => Some(topic),
+                None if !linked.is_empty() => only_one(linked.into_iter()),
+                None => only_one(inside.iter().filter_map(|n| attached.get(n).copied())),
+            };
+            if let Some(topic) = topic {
                 box_topic.insert(section, topic);
             }
         }
@@ -1306,6 +1315,33 @@ mod tests {
                 ..Placement::default()
             }
         );
+    }
+
+    #[test]
+    fn a_box_linked_to_several_topics_places_nothing() {
+        // A background frame around both topics' subtopics: `Loose` is guessed.
+        let frame = r#"{"id":"frame","type":"section","position":{"x":250,"y":-50},"width":300,"height":500,"data":{}}"#;
+        let nodes = [
+            boxed("a", "topic", "A", 0, 0, 200),
+            boxed("b", "topic", "B", 0, 300, 200),
+            boxed("sa", "subtopic", "For A", 300, 0, 100),
+            boxed("sb", "subtopic", "For B", 300, 300, 100),
+            boxed("loose", "subtopic", "Loose", 300, 200, 100),
+            frame.to_owned(),
+        ];
+        let edges = [
+            edge("a", "b", "solid"),
+            edge("a", "sa", "dashed"),
+            edge("b", "sb", "dashed"),
+        ];
+        let (roadmap, report) = parse(&map(&nodes, &edges));
+        assert_eq!(
+            under(&roadmap),
+            [("A", vec!["For A"]), ("B", vec!["Loose", "For B"])]
+        );
+        assert_eq!(roadmap.placed.by_box, 0);
+        assert_eq!(roadmap.placed.by_guess, 1);
+        assert_eq!(report.warnings.len(), 1, "{:#?}", report.warnings);
     }
 
     #[test]
