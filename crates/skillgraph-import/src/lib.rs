@@ -70,17 +70,33 @@
 //!   roadmap's own labelled legends first, then purple, green, grey); what
 //!   nothing reads is recommended, with one warning per distinct label; no
 //!   legend is recommended (see `legend`).
-//! - **Main path and prerequisites.** Topics are ordered along solid
-//!   topic→topic edges, starting from topics no solid edge leads to; where
-//!   several topics could come next, the highest on the page goes first, then
-//!   the leftmost (a cycle of solid edges is broken the same way, with a
-//!   warning). Each topic requires the topic before it in that order with
-//!   strength **`recommended`**: the main path is a suggested order, not a
-//!   hard requirement. A prerequisite that another roadmap's order would
-//!   turn into a cycle is left out with a warning. Edges between a topic and a
-//!   subtopic (either direction, dashed, dotted or solid) attach the
-//!   subtopic; a subtopic attached to nothing goes under the nearest topic,
-//!   with a warning. Dashed topic→topic and other edges carry no meaning here.
+//! - **Main path and prerequisites.** Topics are ordered along the drawn
+//!   path: solid topic→topic edges, and `vertical` / `horizontal` line nodes
+//!   (not dashed ones), which join the topics whose boxes they run through or
+//!   end at (within 10 px) in order along the line, top to bottom or left to
+//!   right. The order starts from topics nothing leads to; where several
+//!   topics could come next, the highest on the page goes first, then the
+//!   leftmost (a cycle is broken the same way, with a warning). Each topic
+//!   requires the topic before it in that order with strength
+//!   **`recommended`**: the main path is a suggested order, not a hard
+//!   requirement. A prerequisite that another roadmap's order would turn into
+//!   a cycle is left out with a warning. Dashed topic→topic and other edges
+//!   carry no meaning here.
+//! - **Subtopics by geometry.** Every node has a box (its `position` and the
+//!   `width`/`height` found on it, in `measured` or in `style`, else its
+//!   type's usual size). A subtopic goes under (a) the topic an edge links it
+//!   to (either direction, any style); else (b) the topic of its group:
+//!   subtopics stacked in one column (sharing width, at most 10 px apart
+//!   vertically) or linked to each other by edges follow the nearest placed
+//!   member; else (c) the topic its `section` box is linked to (the box holds
+//!   the nodes whose centre is in it; linked itself, else through the nodes
+//!   in it, when they all name one topic); else (d), a whole group at a time,
+//!   the topic nearest by box-to-box distance, with a warning. How many went
+//!   each way is counted ([`Placement`]). A `label` or `paragraph` right above a column of
+//!   subtopics, or in a box with subtopics, titles that group ([`Group`]);
+//!   others outside every box are notes for the roadmap's description.
+//!   `button` and `linksgroup` links are kept ([`Link`]), resolved against
+//!   `https://roadmap.sh`.
 //! - **Guides.** Slug = the slugified file stem. The front matter
 //!   ([`parse_front_matter`]) gives `title` (else the body's first `#`
 //!   heading, else the slug in title case, with a warning), `description`,
@@ -115,6 +131,7 @@
 
 mod assemble;
 mod content;
+mod geometry;
 mod guide;
 mod guide_set;
 mod layout;
@@ -134,7 +151,9 @@ use std::path::{Path, PathBuf};
 use skillgraph_domain::Bundle;
 
 pub use guide::{GuideFrontMatter, RelatedGuide, parse_front_matter};
-pub use roadmap::{ParsedNode, ParsedRoadmap, ParsedTopic, parse_roadmap_json};
+pub use roadmap::{
+    Group, Link, ParsedNode, ParsedRoadmap, ParsedTopic, Placement, parse_roadmap_json,
+};
 pub use text::slugify;
 pub use topic::{
     ParsedResource, ResourceLine, TopicContent, parse_resource_line, parse_topic_markdown,
