@@ -28,5 +28,6 @@ mod read_api;
 mod readme;
 mod replicas;
 mod response_cache;
+mod roadmap_import;
 mod search;
 mod writes;

@@ -1,7 +1,7 @@
 //! Puts the parsed files together into one bundle: skills shared across
 //! roadmaps, content, prerequisites, parents, guides and authors.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -12,13 +12,13 @@ use skillgraph_domain::{
     BundleSection, BundleSkill, Level, MAX_TAGS, Markdown, Slug, Strength, Summary, Title,
 };
 
-use crate::content::{apply_content, content_files};
+use crate::content::{ContentFile, apply_content, content_files};
 use crate::guide_set::import_guides;
 use crate::layout;
 use crate::page::{RoadmapPage, parse_page};
-use crate::roadmap::{ParsedNode, ParsedRoadmap, parse_roadmap_json};
+use crate::roadmap::{ParsedNode, ParsedRoadmap, ParsedTopic, parse_roadmap_json};
 use crate::text::{label_key, one_line, shorten, slugify, title_from_slug, title_of, with_suffix};
-use crate::{ImportError, ImportOptions, Report, WarningKind};
+use crate::{ImportError, ImportOptions, Report, RoadmapFidelity, WarningKind};
 
 pub(crate) fn unreadable(path: &Path, e: impl std::fmt::Display) -> ImportError {
     ImportError::Unreadable {
@@ -223,6 +223,29 @@ impl Skills {
         self.drafts[dependent].prerequisites.push(prerequisite);
     }
 
+    /// Records another node of `skill`'s label on the same roadmap (a
+    /// repeated label), so its content file is read too.
+    fn also_at(
+        &mut self,
+        skill: usize,
+        id: &str,
+        kind: &'static str,
+        file: &Path,
+        root: usize,
+        line: Option<usize>,
+    ) {
+        let nodes = &mut self.drafts[skill].nodes;
+        if !nodes.iter().any(|n| n.id == id && n.root == root) {
+            nodes.push(NodeRef {
+                id: id.to_owned(),
+                root,
+                kind,
+                file: file.to_path_buf(),
+                line,
+            });
+        }
+    }
+
     /// Puts `child` under `parent`, unless it already has another parent or that closes a cycle.
     fn set_parent(
         &mut self,
@@ -279,14 +302,17 @@ impl Skills {
 fn build_roadmaps(
     parsed: &[Source],
     skills: &mut Skills,
+    elsewhere: &HashMap<String, Vec<String>>,
     report: &mut Report,
-) -> Vec<BundleRoadmap> {
+) -> (Vec<BundleRoadmap>, Vec<Built>) {
     let mut roadmaps = Vec::new();
+    let mut built = Vec::new();
     let mut used: HashSet<Slug> = HashSet::new();
     for Source {
         roadmap,
         root,
         page,
+        ..
     } in parsed
     {
         let (file, root) = (roadmap.file.as_path(), *root);
@@ -326,27 +352,31 @@ fn build_roadmaps(
             .unwrap_or_else(|| skills_title(&slug));
 
         let mut on_roadmap: HashSet<usize> = HashSet::new();
-        let mut previous: Option<usize> = None;
+        let mut topic_skills: Vec<Option<usize>> = Vec::with_capacity(roadmap.topics.len());
+        let mut items = 0;
         let mut sections = Vec::new();
         for topic in &roadmap.topics {
-            let Some(topic_skill) = skills.skill_for(&topic.node, "topic", file, root, report)
-            else {
+            let topic_skill = skills.skill_for(&topic.node, "topic", file, root, report);
+            topic_skills.push(topic_skill);
+            let Some(topic_skill) = topic_skill else {
                 continue;
             };
+            for also in &topic.node.also {
+                skills.also_at(topic_skill, also, "topic", file, root, topic.node.line);
+            }
             if !on_roadmap.insert(topic_skill) {
                 continue;
             }
             tag(&mut skills.drafts[topic_skill].tags, &slug);
-            if let Some(previous) = previous {
-                skills.require(topic_skill, previous, file, topic.node.line, report);
-            }
-            previous = Some(topic_skill);
             let mut children = Vec::new();
             for subtopic in &topic.subtopics {
                 let Some(sub_skill) = skills.skill_for(subtopic, "subtopic", file, root, report)
                 else {
                     continue;
                 };
+                for also in &subtopic.also {
+                    skills.also_at(sub_skill, also, "subtopic", file, root, subtopic.line);
+                }
                 if !on_roadmap.insert(sub_skill) {
                     continue;
                 }
@@ -358,11 +388,12 @@ fn build_roadmaps(
                     children: Vec::new(),
                 });
             }
+            items += 1 + children.len();
             let section_title = title_of(&topic.node.label)
                 .map_or_else(|| skills.drafts[topic_skill].name.clone(), |(t, _)| t);
             sections.push(BundleSection {
                 title: section_title,
-                description: Markdown::default(),
+                description: markdown(&group_outline(topic), file, "a group outline", report),
                 items: vec![BundleItem {
                     skill: skills.drafts[topic_skill].slug.clone(),
                     recommendation: topic.node.recommendation,
@@ -370,7 +401,7 @@ fn build_roadmaps(
                 }],
             });
         }
-        let (title, description) = match page {
+        let (title, mut description) = match page {
             Some(page) => (
                 page.title
                     .as_deref()
@@ -380,6 +411,19 @@ fn build_roadmaps(
             ),
             None => (title, String::new()),
         };
+        // Free text on the chart (headings of nothing, notes) is the
+        // roadmap's to keep, after what its page says.
+        for note in &roadmap.notes {
+            if !description.is_empty() {
+                description.push_str("\n\n");
+            }
+            description.push_str(note);
+        }
+        built.push(Built {
+            skills: on_roadmap.len(),
+            items,
+            topic_skills,
+        });
         roadmaps.push(BundleRoadmap {
             slug,
             title,
@@ -389,7 +433,178 @@ fn build_roadmaps(
         });
     }
     relate_roadmaps(parsed, &mut roadmaps, report);
-    roadmaps
+    require_along_drawn_paths(parsed, &roadmaps, &built, skills, elsewhere, report);
+    (roadmaps, built)
+}
+
+/// The fidelity report of each roadmap. A warning counts for a roadmap when
+/// it is about its flow chart, its page, a content file its nodes claimed,
+/// or a file in a folder that is the roadmap's alone.
+fn fidelity(
+    parsed: &[Source],
+    roadmaps: &[BundleRoadmap],
+    built: &[Built],
+    files: &[ContentFile],
+    warnings: &[crate::Warning],
+) -> Vec<RoadmapFidelity> {
+    let folders: Vec<Option<&Path>> = parsed.iter().map(|s| s.roadmap.file.parent()).collect();
+    parsed
+        .iter()
+        .zip(roadmaps)
+        .zip(built)
+        .enumerate()
+        .map(|(at, ((source, roadmap), one))| {
+            let json = &source.roadmap.file;
+            let claimed: Vec<&ContentFile> = files
+                .iter()
+                .filter(|f| f.claimed_by.contains(json))
+                .collect();
+            let own_folder = folders[at]
+                .filter(|folder| folders.iter().filter(|f| f == &&Some(*folder)).count() == 1);
+            let mut by_kind = BTreeMap::new();
+            for warning in warnings {
+                let about = warning.file == *json
+                    || source.page_file.as_ref() == Some(&warning.file)
+                    || claimed.iter().any(|f| f.path == warning.file)
+                    || own_folder.is_some_and(|folder| warning.file.starts_with(folder));
+                if about {
+                    *by_kind.entry(warning.kind).or_insert(0) += 1;
+                }
+            }
+            RoadmapFidelity {
+                roadmap: roadmap.slug.to_string(),
+                file: json.clone(),
+                nodes_by_type: source.roadmap.nodes_by_type.clone(),
+                placed: source.roadmap.placed,
+                skills: one.skills,
+                items: one.items,
+                resources_read: claimed.iter().map(|f| f.resources.0).sum(),
+                resources_kept: claimed.iter().map(|f| f.resources.1).sum(),
+                warnings: by_kind,
+            }
+        })
+        .collect()
+}
+
+/// What building one roadmap made, for prerequisites and the report.
+pub(crate) struct Built {
+    /// Skills on the roadmap.
+    pub(crate) skills: usize,
+    /// Items made.
+    pub(crate) items: usize,
+    /// The skill of each parsed topic, in the parsed order.
+    topic_skills: Vec<Option<usize>>,
+}
+
+/// A topic's groups as a short outline for its section: each heading with
+/// the subtopics under it.
+fn group_outline(topic: &ParsedTopic) -> String {
+    let label = |id: &String| {
+        topic
+            .subtopics
+            .iter()
+            .find(|s| s.id == *id)
+            .map(|s| s.label.clone())
+    };
+    topic
+        .groups
+        .iter()
+        .map(|group| {
+            let members: Vec<String> = group.members.iter().filter_map(label).collect();
+            if members.is_empty() {
+                group.title.clone()
+            } else {
+                format!("- **{}**: {}", group.title, members.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Main-path prerequisites, scoped to each roadmap (see the crate doc):
+/// a topic found on this roadmap only requires the nearest topics before it
+/// on the *drawn* path (solid edges, line nodes) that are also on this
+/// roadmap only, walking through shared topics, which take part in no
+/// main-path prerequisite. Order guessed from position gives none.
+fn require_along_drawn_paths(
+    parsed: &[Source],
+    roadmaps: &[BundleRoadmap],
+    built: &[Built],
+    skills: &mut Skills,
+    elsewhere: &HashMap<String, Vec<String>>,
+    report: &mut Report,
+) {
+    let mut roadmaps_of: HashMap<usize, usize> = HashMap::new();
+    for one in built {
+        let unique: HashSet<usize> = one.topic_skills.iter().flatten().copied().collect();
+        for skill in unique {
+            *roadmaps_of.entry(skill).or_insert(0) += 1;
+        }
+    }
+    for ((source, roadmap), one) in parsed.iter().zip(roadmaps).zip(built) {
+        let own = |skill: usize, skills: &Skills| {
+            roadmaps_of.get(&skill).copied().unwrap_or(0) <= 1
+                && elsewhere
+                    .get(skills.drafts[skill].slug.as_str())
+                    .is_none_or(|on| on.iter().all(|r| *r == roadmap.slug.as_str()))
+        };
+        let topics = &source.roadmap.topics;
+        for (at, topic) in topics.iter().enumerate() {
+            if let Some(skill) = one.topic_skills[at]
+                && let Some(on) = elsewhere.get(skills.drafts[skill].slug.as_str())
+            {
+                let others: Vec<&str> = on
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|r| *r != roadmap.slug.as_str())
+                    .collect();
+                if !others.is_empty() {
+                    report.warn(
+                        WarningKind::Merge,
+                        &source.roadmap.file,
+                        topic.node.line,
+                        format!(
+                            "`{}` is also on {} in the catalog: it takes no prerequisite from this roadmap's main path and keeps those it has, which may lead through that roadmap's topics (roadmaps imported together keep every shared topic out of main-path prerequisites)",
+                            skills.drafts[skill].slug,
+                            others.join(", ")
+                        ),
+                    );
+                }
+            }
+            let Some(skill) = one.topic_skills[at].filter(|&s| own(s, skills)) else {
+                continue;
+            };
+            // Walk back along drawn edges, through shared topics, to own ones.
+            let mut needs: Vec<usize> = Vec::new();
+            let mut seen: HashSet<usize> = HashSet::from([at]);
+            let mut stack: Vec<usize> = topics[at]
+                .follows
+                .iter()
+                .copied()
+                .filter(|&p| p < at)
+                .collect();
+            while let Some(before) = stack.pop() {
+                if !seen.insert(before) {
+                    continue;
+                }
+                match one.topic_skills[before] {
+                    Some(prior) if own(prior, skills) => needs.push(prior),
+                    _ => stack.extend(
+                        topics[before]
+                            .follows
+                            .iter()
+                            .copied()
+                            .filter(|&p| p < before),
+                    ),
+                }
+            }
+            needs.sort_unstable();
+            needs.dedup();
+            for prior in needs {
+                skills.require(skill, prior, &source.roadmap.file, topic.node.line, report);
+            }
+        }
+    }
 }
 
 /// Links each roadmap to the roadmaps its page names as related: those in
@@ -401,36 +616,54 @@ fn relate_roadmaps(parsed: &[Source], roadmaps: &mut [BundleRoadmap], report: &m
         .zip(roadmaps.iter())
         .map(|(source, bundled)| (source.roadmap.slug.clone(), bundled.slug.clone()))
         .collect();
+    let in_bundle = |name: &str| {
+        names
+            .get(name)
+            .or_else(|| slugify(name).and_then(|s| names.get(s.as_str())))
+            .cloned()
+    };
     for (source, roadmap) in parsed.iter().zip(roadmaps.iter_mut()) {
-        let Some(page) = &source.page else { continue };
-        let mut elsewhere = Vec::new();
-        for name in &page.related {
-            match names
-                .get(name)
-                .or_else(|| slugify(name).and_then(|s| names.get(s.as_str())))
-            {
-                Some(slug) if *slug != roadmap.slug => {
-                    if !roadmap.related.contains(slug) {
-                        roadmap.related.push(slug.clone());
+        // (label, url) of links the bundle cannot hold as related roadmaps.
+        let mut links: Vec<(String, String)> = Vec::new();
+        let named = source.page.iter().flat_map(|page| {
+            page.related.iter().map(|name| {
+                let url = format!("https://roadmap.sh/{name}");
+                (title_from_slug(name), url, Some(name.clone()))
+            })
+        });
+        let drawn = source
+            .roadmap
+            .links
+            .iter()
+            .map(|link| (link.label.clone(), link.url.clone(), link.roadmap.clone()));
+        for (label, url, name) in named.chain(drawn) {
+            match name.as_deref().and_then(in_bundle) {
+                Some(slug) if slug == roadmap.slug => {}
+                Some(slug) => {
+                    if !roadmap.related.contains(&slug) {
+                        roadmap.related.push(slug);
                     }
                 }
-                Some(_) => {}
-                None => elsewhere.push(name.clone()),
+                None => {
+                    if !links.iter().any(|(_, known)| *known == url) {
+                        links.push((label, url));
+                    }
+                }
             }
         }
-        if elsewhere.is_empty() {
+        if links.is_empty() {
             continue;
         }
-        let links: Vec<String> = elsewhere
-            .iter()
-            .map(|name| format!("- [{}](https://roadmap.sh/{name})", title_from_slug(name)))
-            .collect();
         let mut description = roadmap.description.as_str().to_owned();
         if !description.is_empty() {
             description.push_str("\n\n");
         }
-        description.push_str("Related roadmaps:\n\n");
-        description.push_str(&links.join("\n"));
+        description.push_str("See also:\n\n");
+        let list: Vec<String> = links
+            .iter()
+            .map(|(label, url)| format!("- [{label}]({url})"))
+            .collect();
+        description.push_str(&list.join("\n"));
         roadmap.description = markdown(
             &description,
             &source.roadmap.file,
@@ -446,6 +679,7 @@ struct Source {
     roadmap: ParsedRoadmap,
     root: usize,
     page: Option<RoadmapPage>,
+    page_file: Option<PathBuf>,
 }
 
 pub(crate) fn skills_title(slug: &Slug) -> Title {
@@ -498,13 +732,15 @@ pub(crate) fn import(dir: &Path, options: &ImportOptions) -> Result<(Bundle, Rep
             roadmap,
             root,
             page,
+            page_file: source.page.clone(),
         });
     }
     let mut skills = Skills::default();
-    let roadmaps = build_roadmaps(&parsed, &mut skills, &mut report);
+    let (roadmaps, built) = build_roadmaps(&parsed, &mut skills, &options.elsewhere, &mut report);
     let mut files = content_files(&roots)?;
     apply_content(&mut skills, &mut files, &mut report)?;
     let (guides, authors) = import_guides(&layout.guides, &layout.authors, &mut report)?;
+    report.roadmap_fidelity = fidelity(&parsed, &roadmaps, &built, &files, &report.warnings);
 
     let slugs: Vec<Slug> = skills.drafts.iter().map(|d| d.slug.clone()).collect();
     let skills: Vec<BundleSkill> = skills
@@ -528,7 +764,7 @@ pub(crate) fn import(dir: &Path, options: &ImportOptions) -> Result<(Bundle, Rep
                 .iter()
                 .map(|&p| BundlePrerequisite {
                     skill: slugs[p].clone(),
-                    strength: Strength::Recommended,
+                    strength: Strength::Required,
                 })
                 .collect(),
             related: Vec::new(),

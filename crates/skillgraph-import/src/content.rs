@@ -16,12 +16,16 @@ use crate::{ImportError, Report, WarningKind};
 
 /// One topic content file and what claims it.
 pub(crate) struct ContentFile {
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The content folder it was found in (an index into the import's folders).
     root: usize,
     slug: Option<Slug>,
     id: Option<String>,
     used: bool,
+    /// The roadmap files whose nodes claimed it.
+    pub(crate) claimed_by: Vec<PathBuf>,
+    /// Resource lines read from it, and resources kept of them.
+    pub(crate) resources: (usize, usize),
 }
 
 fn collect_markdown(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ImportError> {
@@ -56,6 +60,8 @@ pub(crate) fn content_files(roots: &[PathBuf]) -> Result<Vec<ContentFile>, Impor
                 root,
                 path,
                 used: false,
+                claimed_by: Vec::new(),
+                resources: (0, 0),
             }
         }));
     }
@@ -106,6 +112,9 @@ fn claim(skills: &mut Skills, files: &mut [ContentFile], report: &mut Report) {
                     draft.content.push(at);
                 }
                 files[at].used = true;
+                if !files[at].claimed_by.contains(&node.file) {
+                    files[at].claimed_by.push(node.file.clone());
+                }
             }
         }
     }
@@ -113,13 +122,17 @@ fn claim(skills: &mut Skills, files: &mut [ContentFile], report: &mut Report) {
         if !draft.content.is_empty() {
             continue;
         }
-        let roots: Vec<usize> = draft.nodes.iter().map(|n| n.root).collect();
-        for root in roots {
-            if let Some(&at) = by_slug.get(&(root, draft.base_slug.clone()))
-                && !files[at].used
+        for node in &draft.nodes {
+            if let Some(&at) = by_slug.get(&(node.root, draft.base_slug.clone()))
+                && (!files[at].used || draft.content.contains(&at))
             {
-                draft.content.push(at);
+                if !draft.content.contains(&at) {
+                    draft.content.push(at);
+                }
                 files[at].used = true;
+                if !files[at].claimed_by.contains(&node.file) {
+                    files[at].claimed_by.push(node.file.clone());
+                }
             }
         }
     }
@@ -154,6 +167,7 @@ pub(crate) fn apply_content(
             let path = files[at].path.clone();
             let text = read(&path)?;
             let content = parse_topic_markdown(&text, &path, report);
+            files[at].resources = (content.resources_read, content.resources.len());
             let resources: Vec<BundleResource> = content
                 .resources
                 .into_iter()

@@ -256,6 +256,10 @@ pub struct RoadmapFidelity {
     pub roadmap: String,
     /// Its flow chart file.
     pub file: PathBuf,
+    /// Every node of the source by its `type`.
+    pub nodes_by_type: BTreeMap<String, usize>,
+    /// How its subtopics found their topics.
+    pub placed: Placement,
     /// Skills on the roadmap (topics and subtopics, each label once).
     pub skills: usize,
     /// Items made: one per topic, one per subtopic under it.
@@ -379,6 +383,10 @@ pub enum ImportError {
 pub struct ImportOptions {
     /// Roadmaps to read, by folder (or file) name; all when empty.
     pub roadmaps: Vec<String>,
+    /// For a merge: the roadmaps (slugs) the catalog already puts each
+    /// skill (slug) on, so a topic shared with one of them is known to be
+    /// shared and gets no main-path prerequisite.
+    pub elsewhere: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// Reads a roadmap.sh editor folder, every roadmap of it.

@@ -2,6 +2,7 @@
 //! schema, and the entry point `run(listener, shutdown)` that tests and the
 //! binary both drive.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -477,9 +478,21 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
 pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
     let path = &args.path;
     let folder = path.is_dir();
+    // A merge of roadmaps needs to know which topics the catalog already
+    // holds on which roadmaps; anything else opens the store only once the
+    // input has been read, so unreadable input touches no database.
+    let early = if folder && args.merge {
+        Some(Store::open(&args.database.database_url).await?)
+    } else {
+        None
+    };
     let bundle = if folder {
         let options = skillgraph_import::ImportOptions {
             roadmaps: args.roadmaps.clone(),
+            elsewhere: match &early {
+                Some(store) => roadmaps_of_skills(&store.load().await?.catalog),
+                None => HashMap::new(),
+            },
         };
         let (bundle, report) = skillgraph_import::import_with(path, &options)?;
         for warning in &report.warnings {
@@ -511,7 +524,10 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
         })?;
         skillgraph_bundle::parse(&path.display().to_string(), &text)?
     };
-    let store = Store::open(&args.database.database_url).await?;
+    let store = match early {
+        Some(store) => store,
+        None => Store::open(&args.database.database_url).await?,
+    };
     // Roadmaps each describe part of a skill: they are united with what
     // the catalog holds. A bundle is a curator's whole statement: it replaces.
     let mode = match (args.merge, folder) {
@@ -547,6 +563,23 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
         bundle.guides.len()
     );
     Ok(())
+}
+
+/// The roadmaps (slugs) the catalog puts each skill (slug) on, so an
+/// import merged into it knows which topics are shared.
+fn roadmaps_of_skills(catalog: &skillgraph_domain::Catalog) -> HashMap<String, Vec<String>> {
+    catalog
+        .skills()
+        .map(|skill| {
+            let on = catalog
+                .roadmaps_with(skill.id)
+                .iter()
+                .filter_map(|&id| catalog.roadmap(id))
+                .map(|roadmap| roadmap.slug.to_string())
+                .collect();
+            (skill.slug.to_string(), on)
+        })
+        .collect()
 }
 
 /// The JWT verifier the options ask for, if any.

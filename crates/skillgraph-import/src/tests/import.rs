@@ -157,7 +157,8 @@ fn clean_fixture_imports_exactly_and_without_warnings() {
         ]
     );
 
-    // Prerequisites follow the main path, as recommendations; parents follow subtopics.
+    // Prerequisites follow the drawn main path among each roadmap's own
+    // topics, as requirements; parents follow subtopics.
     let edges: Vec<(&str, Vec<&str>, Option<&str>)> = bundle
         .skills
         .iter()
@@ -165,7 +166,7 @@ fn clean_fixture_imports_exactly_and_without_warnings() {
             assert!(
                 s.prerequisites
                     .iter()
-                    .all(|p| p.strength == Strength::Recommended)
+                    .all(|p| p.strength == Strength::Required)
             );
             (
                 s.slug.as_str(),
@@ -176,14 +177,16 @@ fn clean_fixture_imports_exactly_and_without_warnings() {
         .collect();
     assert_eq!(
         edges,
+        // Learn SQL is on both roadmaps: it takes part in no main-path
+        // prerequisite, so nothing on one roadmap leads into the other.
         vec![
             ("learn-sql", vec![], None),
-            ("dbt-basics", vec!["learn-sql"], None),
+            ("dbt-basics", vec![], None),
             ("incremental-models", vec![], Some("dbt-basics")),
             ("dashboards", vec!["dbt-basics"], None),
             ("joins", vec![], Some("learn-sql")),
             ("window-functions", vec![], Some("learn-sql")),
-            ("data-modeling", vec!["learn-sql"], None),
+            ("data-modeling", vec![], None),
             ("batch-processing", vec!["data-modeling"], None),
             ("apache-spark", vec![], Some("batch-processing")),
             ("hadoop-mapreduce", vec![], Some("batch-processing")),
@@ -603,25 +606,58 @@ fn chain(labels: &[(&str, &str)]) -> String {
 }
 
 #[test]
-fn roadmaps_that_disagree_on_order_keep_the_first_order() {
+fn shared_topics_take_no_main_path_prerequisite_and_own_topics_walk_through_them() {
+    // The two roadmaps even disagree on the order of the topics they share.
     let dir = Scratch::new(
-        "disagree",
+        "shared",
         &[
-            ("a.json", &chain(&[("a1", "Extract"), ("a2", "Load")])),
-            ("b.json", &chain(&[("b1", "Load"), ("b2", "Extract")])),
+            (
+                "a.json",
+                &chain(&[
+                    ("a0", "Ingest"),
+                    ("a1", "Extract"),
+                    ("a2", "Load"),
+                    ("a3", "Transform"),
+                ]),
+            ),
+            (
+                "b.json",
+                &chain(&[
+                    ("b1", "Load"),
+                    ("b2", "Extract"),
+                    ("b3", "Serve"),
+                    ("b4", "Monitor"),
+                ]),
+            ),
             ("content/extract@a1.md", "# Extract\n\nPull data out."),
             ("content/load@a2.md", "# Load\n\nPut data in."),
         ],
     );
     let (bundle, report) = import_dir(&dir.0).expect("imports");
     Catalog::from_bundle(&bundle).expect("no cycle");
-    assert_eq!(report.warnings.len(), 1, "{:#?}", report.warnings);
-    assert_eq!(report.warnings[0].file, dir.0.join("b.json"));
-    assert!(report.warnings[0].message.contains("left out"));
-    let load = skill(&bundle, "load");
-    assert_eq!(load.prerequisites.len(), 1);
-    assert_eq!(load.prerequisites[0].skill.as_str(), "extract");
-    assert!(skill(&bundle, "extract").prerequisites.is_empty());
+    assert!(
+        report
+            .warnings
+            .iter()
+            .all(|w| w.kind == crate::WarningKind::Content),
+        "{:#?}",
+        report.warnings
+    );
+    let needs = |slug: &str| -> Vec<String> {
+        skill(&bundle, slug)
+            .prerequisites
+            .iter()
+            .map(|p| p.skill.to_string())
+            .collect()
+    };
+    assert!(needs("extract").is_empty() && needs("load").is_empty());
+    assert_eq!(
+        needs("transform"),
+        ["ingest"],
+        "walks through shared topics"
+    );
+    assert!(needs("serve").is_empty(), "only shared topics before it");
+    assert_eq!(needs("monitor"), ["serve"]);
 }
 
 #[test]
@@ -697,4 +733,3 @@ fn a_roadmap_folder_as_shipped_is_one_roadmap_and_its_other_json_files_are_noted
         report.warnings
     );
 }
-
