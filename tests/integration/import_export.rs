@@ -152,21 +152,31 @@ async fn a_roadmap_sh_folder_merges_into_the_bundled_dataset() {
             database.url(),
         );
         assert!(!refused.status.success(), "a full catalog needs --merge");
-        let merged = run(
-            &["import", "--merge", fixture("clean").to_str().unwrap()],
-            database.url(),
-        );
-        assert!(
-            merged.status.success(),
-            "{}",
-            String::from_utf8_lossy(&merged.stderr)
-        );
+        // The README's line merges the repository-shaped fixture too.
+        for folder in ["clean", "repo"] {
+            let merged = run(
+                &["import", "--merge", fixture(folder).to_str().unwrap()],
+                database.url(),
+            );
+            assert!(
+                merged.status.success(),
+                "{folder}: {}",
+                String::from_utf8_lossy(&merged.stderr)
+            );
+        }
         let server = Server::start(database, &[]);
         let answer = server
             .post("{ roadmaps { nodes { slug } } }", json!({}))
             .await;
         let roadmaps = crate::harness::slugs(&answer.body["data"]["roadmaps"]["nodes"], "/slug");
-        for slug in ["backend", "devops", "data-engineer", "analytics-engineer"] {
+        for slug in [
+            "backend",
+            "devops",
+            "data-engineer",
+            "analytics-engineer",
+            "api-basics",
+            "script-basics",
+        ] {
             assert!(
                 roadmaps.contains(&slug.to_owned()),
                 "{slug} in {roadmaps:?}"

@@ -112,7 +112,7 @@ async fn a_clone_of_the_repository_imports_as_it_is_with_a_fidelity_report() {
                 r#"{
                   api: roadmap(slug: "api-basics") {
                     title description relatedRoadmaps { slug }
-                    sections { title items { skill { slug } children { skill { slug } } } }
+                    sections { title items { skill { slug } children { recommendation skill { slug } } } }
                   }
                   guide(slug: "api-status-codes") { title url tags relatedGuides { slug } }
                 }"#,
@@ -134,6 +134,24 @@ async fn a_clone_of_the_repository_imports_as_it_is_with_a_fidelity_report() {
             slugs(&data["api"]["relatedRoadmaps"], "/slug"),
             ["script-basics"]
         );
+        // Legends read by meaning, whatever their spelling.
+        let items: Vec<(String, String)> = data["api"]["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["items"][0]["children"].as_array().unwrap().iter())
+            .map(|c| {
+                (
+                    c["skill"]["slug"].as_str().unwrap().to_owned(),
+                    c["recommendation"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert!(
+            items.contains(&("middleware".into(), "ALTERNATIVE".into()))
+                && items.contains(&("containers".into(), "RECOMMENDED".into())),
+            "{items:?}"
+        );
         let http = data["api"]["sections"]
             .as_array()
             .unwrap()
@@ -150,6 +168,64 @@ async fn a_clone_of_the_repository_imports_as_it_is_with_a_fidelity_report() {
         assert_eq!(guide["url"], "https://roadmap.sh/api-basics/status-codes");
         assert_eq!(guide["tags"], json!(["http"]));
         assert_eq!(slugs(&guide["relatedGuides"], "/slug"), ["api-versioning"]);
+    }
+}
+
+/// The editor-shaped placement fixtures of the import crate.
+const PLACEMENT_FIXTURES: [&str; 5] = [
+    "geo-columns",
+    "geo-section",
+    "geo-sides",
+    "geo-lines",
+    "geo-headings",
+];
+
+#[tokio::test]
+async fn subtopics_are_placed_by_edge_column_or_box_never_guessed_where_those_decide() {
+    for database in databases().await {
+        let url = database.url().to_owned();
+        for (at, name) in PLACEMENT_FIXTURES.iter().enumerate() {
+            let path = workspace_root()
+                .join("crates/skillgraph-import/fixtures")
+                .join(name);
+            let report_file = scratch_file(&format!("{name}.json"));
+            let mut args = vec!["--report", report_file.to_str().unwrap()];
+            if at > 0 {
+                args.push("--merge");
+            }
+            let stderr = import(&path, &args, &url);
+            assert!(!stderr.contains("goes under the"), "{name}: {stderr}");
+            let report: Value =
+                serde_json::from_str(&std::fs::read_to_string(&report_file).unwrap()).unwrap();
+            let _ = std::fs::remove_file(&report_file);
+            let placed = &report["roadmaps"][0]["placed"];
+            assert_eq!(placed["byGuess"], 0, "{name}: {report:#}");
+        }
+        // Where the guess is all there is, it says so and still decides.
+        let guess = workspace_root().join("crates/skillgraph-import/fixtures/geo-guess");
+        let stderr = import(&guess, &["--merge"], &url);
+        assert!(stderr.contains("goes under the"), "{stderr}");
+        let server = Server::start(database, &[]);
+        let answer = server
+            .post(
+                "{ roadmaps(first: 50) { nodes { slug sections { items { skill { slug } children { skill { slug parent { slug } } } } } } } }",
+                json!({}),
+            )
+            .await;
+        let roadmaps = answer.body["data"]["roadmaps"]["nodes"].as_array().unwrap();
+        assert_eq!(roadmaps.len(), PLACEMENT_FIXTURES.len() + 1, "{answer:?}");
+        for roadmap in roadmaps {
+            for section in roadmap["sections"].as_array().unwrap() {
+                let item = &section["items"][0];
+                for child in item["children"].as_array().unwrap() {
+                    assert_eq!(
+                        child["skill"]["parent"]["slug"], item["skill"]["slug"],
+                        "{}: a child item's skill is under its topic's skill",
+                        roadmap["slug"]
+                    );
+                }
+            }
+        }
     }
 }
 

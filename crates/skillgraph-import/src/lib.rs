@@ -11,29 +11,37 @@
 //!
 //! # The folder
 //!
-//! - `*.json` at the top level: one roadmap each, its slug the slugified file
-//!   stem (`data-engineer.json` → `data-engineer`), read in file-name order.
-//!   `{"nodes": [...], "edges": [...]}` as the editor saves them; a JSON
-//!   object without `nodes` (an id map) is noted and ignored. A folder as
-//!   roadmap.sh ships one roadmap (`backend/` holding `backend.json`) is
-//!   read as that one roadmap: its other JSON files
-//!   (`backend-beginner.json`, `migration-mapping.json`) are noted and
-//!   ignored, never turned into roadmaps.
-//! - `content/` (searched recursively): `label-slug@nodeId.md` per topic or
-//!   subtopic, matched by the node id after the last `@`; a node with no file
-//!   of its id falls back to a file whose slug part is the label's slug and
-//!   whose id belongs to no node.
-//! - `guides/*.md` (optional): guides with YAML front matter;
-//!   `guides/authors/<authorId>.md` (front matter `name`, `links`, `social`);
-//!   `guides/related/<id>.json` / `.yaml` / `.yml` (optional): shared
-//!   related-guide lists.
+//! Every layout the roadmap.sh repository ships is read as it is (see
+//! `layout`): a clone of the repository (`src/data/roadmaps/<name>/`,
+//! `src/data/guides/`, `src/data/authors/`), its `src/data/roadmaps/`, one
+//! roadmap folder, or a flat folder of our own fixtures' shape.
+//! [`ImportOptions::roadmaps`] (`--roadmap NAME`) picks roadmaps by folder
+//! or file name; a name that is not there is [`ImportError::UnknownRoadmap`].
 //!
+//! - A **roadmap folder** `<name>/`: `<name>.json`, the editor's flow chart
+//!   (`{"nodes": [...], "edges": [...]}`), its slug the slugified name; other
+//!   JSON files there (`<name>-beginner.json`, `migration-mapping.json`) are
+//!   noted and ignored, never turned into roadmaps, and so is a JSON object
+//!   without `nodes`. `<name>.md`, the roadmap's page: its front matter's
+//!   `title`, `description` (then the page body) and `relatedRoadmaps`; the
+//!   site's own keys are ignored. `content/` (searched recursively):
+//!   `label-slug@nodeId.md` per topic or subtopic, matched by the node id
+//!   after the last `@` among the files of that roadmap; a node with no file
+//!   of its id falls back to a file whose slug part is the label's slug and
+//!   whose id belongs to no node. A subfolder holding no `<name>.json` is
+//!   noted and skipped.
+//! - A **flat folder**: every `*.json` at the top level is a roadmap (slug
+//!   from the file stem, read in file-name order), sharing one `content/`;
+//!   guides in `guides/`, authors in `guides/authors/`.
+//! - **Guides**: `*.md` with YAML front matter; authors `<authorId>.md`
+//!   (front matter `name`, `links`, `social`); `guides/related/<id>.json` /
+//!   `.yaml` / `.yml` (optional): shared related-guide lists.
+
 //! # How it maps onto skillgraph
 //!
 //! - **Skills.** Every `topic` and `subtopic` node becomes a skill, named by
-//!   its label; other node types (`title`, `paragraph`, `button`, …) only
-//!   supply the roadmap title (the highest `title` node's label; without one,
-//!   the slug in title case). Labels are compared on one line, case-folded
+//!   its label. The roadmap's title is its page's `title`, else the highest
+//!   `title` node's label, else the slug in title case. Labels are compared on one line, case-folded
 //!   and without spaces around punctuation (`SSL / TLS` is `SSL/TLS`): the
 //!   same label, on one roadmap or several, is the same skill. The skill
 //!   slug is the slugified label (symbols that carry meaning spelt out first:
@@ -50,7 +58,10 @@
 //!   resources to learn more:"), also when that sentence is glued to the
 //!   last description paragraph; the summary its first sentence on one line
 //!   (at most 280 characters), or `Learn <label>.` with a warning when there
-//!   is no description or no file. Resources (`[@kind@Title](url)`) keep their
+//!   is no description or no file. A skill met on several nodes (a label
+//!   repeated on a roadmap, a topic two roadmaps share) reads every file it
+//!   has: the longer description is kept (with a warning naming both files
+//!   when they differ) and resources are unioned by url. Resources (`[@kind@Title](url)`) keep their
 //!   file order; a kind missing its leading `@` (`[article@Title](…)`), a
 //!   misspelt or missing kind and an http URL are repaired with a warning; a
 //!   site-relative URL (`/guides/x`, `/frontend`) is resolved against
@@ -59,7 +70,14 @@
 //!   read are counted before drops ([`TopicContent::resources_read`]).
 //! - **Sections and items.** Each topic of a roadmap is one section, titled
 //!   with the topic's label, holding one item: the topic's skill, with its
-//!   subtopics as child items (top to bottom, then left to right). A subtopic's
+//!   subtopics as child items (top to bottom, then left to right). A
+//!   topic's group headings (below) are its section's description, each
+//!   with the subtopics under it; notes on the chart follow the page's
+//!   description in the roadmap's. Related roadmaps (the page's, and
+//!   `button` / `linksgroup` links to roadmap.sh roadmap pages) that are in
+//!   the import become related roadmaps; other links are listed under "See
+//!   also" in the roadmap's description, since a bundle refers only to what
+//!   it holds. A subtopic's
 //!   skill gets the topic's skill as its `parent` (the first parent wins if
 //!   roadmaps disagree, and a parent that would close a cycle is left out,
 //!   both with a warning). Legends map to recommendations by what
@@ -76,12 +94,21 @@
 //!   end at (within 10 px) in order along the line, top to bottom or left to
 //!   right. The order starts from topics nothing leads to; where several
 //!   topics could come next, the highest on the page goes first, then the
-//!   leftmost (a cycle is broken the same way, with a warning). Each topic
-//!   requires the topic before it in that order with strength
-//!   **`recommended`**: the main path is a suggested order, not a hard
-//!   requirement. A prerequisite that another roadmap's order would turn into
-//!   a cycle is left out with a warning. Dashed topic→topic and other edges
-//!   carry no meaning here.
+//!   leftmost (a cycle is broken the same way, with a warning). That order is
+//!   the roadmap's own: its sections follow it, and so does
+//!   `Roadmap.learningOrder` wherever prerequisites leave a choice.
+//!   **Prerequisites are scoped to the roadmap.** A topic that is on this
+//!   roadmap only *requires* (strength `required`) the nearest topics before
+//!   it on the drawn path that are also on this roadmap only, walking
+//!   through shared topics; a topic on several roadmaps of the import (or,
+//!   in a merge, on another roadmap of the catalog: [`ImportOptions::elsewhere`])
+//!   takes part in no main-path prerequisite, so no roadmap's learning path
+//!   walks another's topics. Order guessed from position gives none. Why
+//!   `required`: an edge is only made where the roadmap's authors drew the
+//!   line and no other roadmap says otherwise, which is what `learningPath`'s
+//!   default follows; a guessed or contested order stays an order. A
+//!   prerequisite that would still close a cycle is left out with a
+//!   warning. Dashed topic→topic and other edges carry no meaning here.
 //! - **Subtopics by geometry.** Every node has a box (its `position` and the
 //!   `width`/`height` found on it, in `measured` or in `style`, else its
 //!   type's usual size). A subtopic goes under (a) the topic an edge links it
@@ -127,7 +154,11 @@
 //!   and `social` map.
 //!
 //! [`Report`] also counts what the bundle holds: roadmaps, skills, resources
-//! and guides (minimal ones included).
+//! and guides (minimal ones included), and per roadmap ([`RoadmapFidelity`]):
+//! source nodes by type, skills and items made, how subtopics were placed,
+//! resources read and kept, warnings by [`WarningKind`]. Merging into a
+//! catalog that holds some of the same skills unites them
+//! ([`skillgraph_domain::Bundle::united_into`]): nothing is dropped silently.
 
 mod assemble;
 mod content;

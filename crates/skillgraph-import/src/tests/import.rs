@@ -733,3 +733,110 @@ fn a_roadmap_folder_as_shipped_is_one_roadmap_and_its_other_json_files_are_noted
         report.warnings
     );
 }
+
+/// A node in the editor's shape, with a size.
+fn boxed(id: &str, kind: &str, x: i32, y: i32, width: i32, data: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","type":"{kind}","position":{{"x":{x},"y":{y}}},"width":{width},"height":49,"data":{data}}}"#
+    )
+}
+
+#[test]
+fn repeated_labels_read_both_files_and_chart_text_is_kept() {
+    let nodes = [
+        boxed("t1", "topic", 0, 0, 220, r#"{"label":"Code Review"}"#),
+        boxed("t2", "topic", 0, 300, 220, r#"{"label":"code  review"}"#),
+        boxed(
+            "h1",
+            "label",
+            400,
+            -50,
+            180,
+            r#"{"label":"Where to review"}"#,
+        ),
+        boxed("s1", "subtopic", 400, 0, 180, r#"{"label":"Forges"}"#),
+        boxed(
+            "s2",
+            "subtopic",
+            400,
+            49,
+            180,
+            r#"{"label":"Mailing Lists"}"#,
+        ),
+        boxed(
+            "n1",
+            "paragraph",
+            0,
+            600,
+            300,
+            r#"{"label":"Take the topics in any order."}"#,
+        ),
+        boxed(
+            "g1",
+            "linksgroup",
+            0,
+            700,
+            300,
+            r#"{"label":"More","links":[{"id":"k1","label":"Git","url":"/git-github"},{"id":"k2","label":"Elsewhere","url":"https://example.com/review"}]}"#,
+        ),
+    ];
+    let map = format!(
+        r#"{{"nodes":[{}],"edges":[{{"id":"e1","source":"t1","target":"s1"}}]}}"#,
+        nodes.join(",")
+    );
+    let dir = Scratch::new(
+        "repeats",
+        &[
+            ("review.json", &map),
+            (
+                "content/code-review@t1.md",
+                "# Code Review\n\nReading a change before it lands.\n\n- [@article@Reviewing well](https://example.org/review)\n",
+            ),
+            (
+                "content/code-review@t2.md",
+                "# Code Review\n\nReading someone else's change closely before it lands, with questions rather than orders.\n\n- [@article@Small changes](https://example.org/small)\n",
+            ),
+        ],
+    );
+    let (bundle, report) = import_dir(&dir.0).expect("imports");
+    assert!(
+        !report
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("matches no topic")),
+        "{:#?}",
+        report.warnings
+    );
+    let review = skill(&bundle, "code-review");
+    let urls: Vec<&str> = review.resources.iter().map(|r| r.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        ["https://example.org/review", "https://example.org/small"]
+    );
+    assert!(
+        review
+            .description
+            .as_str()
+            .contains("questions rather than orders")
+    );
+    let roadmap = &bundle.roadmaps[0];
+    assert_eq!(roadmap.sections.len(), 1, "one skill, listed once");
+    assert_eq!(
+        roadmap.sections[0].description.as_str(),
+        "- **Where to review**: Forges, Mailing Lists"
+    );
+    let description = roadmap.description.as_str();
+    assert!(
+        description.starts_with("Take the topics in any order."),
+        "{description}"
+    );
+    assert!(
+        description.contains("- [Git](https://roadmap.sh/git-github)")
+            && description.contains("- [Elsewhere](https://example.com/review)"),
+        "{description}"
+    );
+    let fidelity = &report.roadmap_fidelity[0];
+    assert_eq!((fidelity.skills, fidelity.items), (3, 3));
+    assert_eq!((fidelity.resources_read, fidelity.resources_kept), (2, 2));
+    assert_eq!(fidelity.nodes_by_type.get("topic"), Some(&2));
+}
