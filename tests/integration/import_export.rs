@@ -10,7 +10,8 @@ use serde_json::json;
 use crate::harness::{Server, binary, databases, workspace_root};
 use crate::read_api::NESTED_ROADMAP;
 
-fn run(args: &[&str], database_url: &str) -> Output {
+/// Runs `skillgraph ARGS --database-url URL`.
+pub(crate) fn run(args: &[&str], database_url: &str) -> Output {
     Command::new(binary())
         .args(args)
         .args(["--database-url", database_url])
@@ -18,11 +19,13 @@ fn run(args: &[&str], database_url: &str) -> Output {
         .expect("run skillgraph")
 }
 
-fn scratch_file(name: &str) -> PathBuf {
+/// A file name in the temporary folder, unique to this test run.
+pub(crate) fn scratch_file(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("skillgraph-test-{}-{name}", std::process::id()))
 }
 
-fn fixture(name: &str) -> PathBuf {
+/// A fixture folder of the import crate.
+pub(crate) fn fixture(name: &str) -> PathBuf {
     workspace_root()
         .join("crates/skillgraph-import/fixtures")
         .join(name)

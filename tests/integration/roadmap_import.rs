@@ -6,20 +6,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{Value, json};
 use skillgraph_domain::{Bundle, BundleSkill};
 
-use crate::harness::{Server, binary, databases, slugs, workspace_root};
-
-fn run(args: &[&str], database_url: &str) -> Output {
-    Command::new(binary())
-        .args(args)
-        .args(["--database-url", database_url])
-        .output()
-        .expect("run skillgraph")
-}
+use crate::harness::{Server, databases, slugs};
+use crate::import_export::{fixture, run, scratch_file};
 
 fn succeeded(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -28,11 +21,7 @@ fn succeeded(output: &Output) -> String {
 }
 
 fn repo() -> PathBuf {
-    workspace_root().join("crates/skillgraph-import/fixtures/repo")
-}
-
-fn scratch_file(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("skillgraph-test-{}-{name}", std::process::id()))
+    fixture("repo")
 }
 
 fn export(database_url: &str, name: &str) -> Bundle {
@@ -185,9 +174,7 @@ async fn subtopics_are_placed_by_edge_column_or_box_never_guessed_where_those_de
     for database in databases().await {
         let url = database.url().to_owned();
         for (at, name) in PLACEMENT_FIXTURES.iter().enumerate() {
-            let path = workspace_root()
-                .join("crates/skillgraph-import/fixtures")
-                .join(name);
+            let path = fixture(name);
             let report_file = scratch_file(&format!("{name}.json"));
             let mut args = vec!["--report", report_file.to_str().unwrap()];
             if at > 0 {
@@ -202,7 +189,7 @@ async fn subtopics_are_placed_by_edge_column_or_box_never_guessed_where_those_de
             assert_eq!(placed["byGuess"], 0, "{name}: {report:#}");
         }
         // Where the guess is all there is, it says so and still decides.
-        let guess = workspace_root().join("crates/skillgraph-import/fixtures/geo-guess");
+        let guess = fixture("geo-guess");
         let stderr = import(&guess, &["--merge"], &url);
         assert!(stderr.contains("goes under the"), "{stderr}");
         let server = Server::start(database, &[]);

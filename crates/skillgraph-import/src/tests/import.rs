@@ -3,29 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{ImportError, Report, import_dir};
+use super::{fixture, import, skill};
+
+use crate::{ImportError, import_dir};
 use chrono::NaiveDate;
-use skillgraph_domain::{
-    Bundle, BundleSkill, Catalog, Level, Recommendation, ResourceKind, Strength,
-};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
-fn import(name: &str) -> (Bundle, Report) {
-    import_dir(&fixture(name)).unwrap_or_else(|e| panic!("{name} imports: {e}"))
-}
-
-fn skill<'b>(bundle: &'b Bundle, slug: &str) -> &'b BundleSkill {
-    bundle
-        .skills
-        .iter()
-        .find(|s| s.slug.as_str() == slug)
-        .unwrap_or_else(|| panic!("no skill `{slug}`"))
-}
+use skillgraph_domain::{Bundle, Catalog, Level, Recommendation, ResourceKind, Strength};
 
 /// A roadmap as (section title, item skill, recommendation, [(child, recommendation)]).
 type Outline = Vec<(

@@ -4,34 +4,13 @@
 // `relatedGuidesId`). The fixtures `text-*` and `guides-*` are invented
 // content in the real shape.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::{
-    Report, WarningKind, import_dir, parse_front_matter, parse_resource_line, parse_topic_markdown,
-};
+use super::{fixture, import, skill};
+
+use crate::{Report, WarningKind, parse_front_matter, parse_resource_line, parse_topic_markdown};
 use chrono::NaiveDate;
-use skillgraph_domain::{Bundle, BundleGuide, BundleSkill, Catalog, ResourceKind};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
-fn import(name: &str) -> (Bundle, Report) {
-    let (bundle, report) =
-        import_dir(&fixture(name)).unwrap_or_else(|e| panic!("{name} imports: {e}"));
-    Catalog::from_bundle(&bundle).unwrap_or_else(|e| panic!("{name} makes a catalog: {e}"));
-    (bundle, report)
-}
-
-fn skill<'b>(bundle: &'b Bundle, slug: &str) -> &'b BundleSkill {
-    bundle
-        .skills
-        .iter()
-        .find(|s| s.slug.as_str() == slug)
-        .unwrap_or_else(|| panic!("no skill `{slug}`"))
-}
+use skillgraph_domain::{Bundle, BundleGuide, BundleSkill, ResourceKind};
 
 fn guide<'b>(bundle: &'b Bundle, slug: &str) -> &'b BundleGuide {
     bundle
