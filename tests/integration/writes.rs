@@ -433,3 +433,91 @@ async fn skills_can_be_renamed_and_moved_in_the_hierarchy() {
         assert_eq!(missing.error_codes(), ["NOT_FOUND"], "{missing:?}");
     }
 }
+
+/// A delete closes up a skill's prerequisites and resources, so an add
+/// after it lands last rather than on the position a sibling holds: the
+/// order reads back the same from the server and from the database.
+#[tokio::test]
+async fn edges_and_resources_keep_their_order_through_adds_and_deletes() {
+    const ORDER: &str =
+        r#"{ skill(slug: "ordered") { prerequisites { skill { slug } } resources { title } } }"#;
+    const CREATE_RESOURCE: &str = r#"mutation ($input: CreateResourceInput!) { createResource(input: $input) { resource { id } } }"#;
+    for server in servers().await {
+        let token = server.token("editor");
+        let run = async |query: &str, variables: Value| {
+            let answer = server.post_as(&token, query, variables).await;
+            assert!(answer.body.get("errors").is_none(), "{query}: {answer:?}");
+            answer.body["data"].clone()
+        };
+        run(CREATE, new_skill("ordered")).await;
+        let edge = async |change: &str, requires: &str| {
+            let query = format!(
+                r#"mutation {{ {change}(input: {{ skill: "ordered", requires: "{requires}" }}) {{ catalogVersion }} }}"#
+            );
+            run(&query, json!({})).await;
+        };
+        for requires in ["git", "docker", "databases"] {
+            edge("addPrerequisite", requires).await;
+        }
+        edge("removePrerequisite", "git").await;
+        edge("addPrerequisite", "postgresql").await;
+        edge("removePrerequisite", "docker").await;
+        edge("addPrerequisite", "git").await;
+
+        let mut ids = vec![];
+        let resource = async |title: &str| {
+            let input = json!({ "input": {
+                "skill": "ordered", "kind": "ARTICLE", "title": title,
+                "url": format!("https://example.com/{title}")
+            } });
+            run(CREATE_RESOURCE, input).await["createResource"]["resource"]["id"].clone()
+        };
+        for title in ["one", "two", "three"] {
+            ids.push(resource(title).await);
+        }
+        const DELETE_RESOURCE: &str = r#"mutation ($input: DeleteResourceInput!) { deleteResource(input: $input) { resource { id } } }"#;
+        run(DELETE_RESOURCE, json!({ "input": { "id": ids[0] } })).await;
+        resource("four").await;
+        run(DELETE_RESOURCE, json!({ "input": { "id": ids[2] } })).await;
+        resource("five").await;
+
+        let read = server.post(ORDER, json!({})).await.body["data"]["skill"].clone();
+        let edges = slugs(&read["prerequisites"], "/skill/slug");
+        assert_eq!(edges, ["databases", "postgresql", "git"], "{read}");
+        assert_eq!(
+            slugs(&read["resources"], "/title"),
+            ["two", "four", "five"],
+            "{read}"
+        );
+
+        run(
+            r#"mutation { deleteSkill(input: { skill: "postgresql", cascade: true }) { catalogVersion } }"#,
+            json!({}),
+        )
+        .await;
+        edge("addPrerequisite", "docker").await;
+        let read = server.post(ORDER, json!({})).await.body["data"]["skill"].clone();
+        let edges = slugs(&read["prerequisites"], "/skill/slug");
+        assert_eq!(edges, ["databases", "git", "docker"], "{read}");
+
+        // The database holds that order, not just the server's snapshot.
+        let store = skillgraph_store::Store::open(server.database_url().unwrap())
+            .await
+            .unwrap();
+        let loaded = store.load().await.unwrap().catalog;
+        let ordered = loaded.skill_by_slug("ordered").unwrap().id;
+        let stored: Vec<&str> = loaded
+            .prerequisites(ordered)
+            .iter()
+            .map(|p| loaded.skill(p.requires).unwrap().slug.as_str())
+            .collect();
+        assert_eq!(stored, edges);
+        let titles: Vec<&str> = loaded
+            .resources(ordered)
+            .iter()
+            .map(|r| r.title.as_str())
+            .collect();
+        assert_eq!(titles, ["two", "four", "five"]);
+        store.close().await.unwrap();
+    }
+}

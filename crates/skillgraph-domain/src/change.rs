@@ -16,10 +16,12 @@ use crate::values::{
 };
 
 mod guides;
+mod order;
 mod roadmaps;
 
 pub use guides::{AuthorDraft, AuthorPatch, GuideDraft, GuidePatch};
-pub use roadmaps::{Placement, RoadmapDraft, RoadmapPatch, SectionDraft, SectionPatch, arrange};
+pub use order::{arrange, without};
+pub use roadmaps::{Placement, RoadmapDraft, RoadmapPatch, SectionDraft, SectionPatch};
 
 /// The fields of a new skill.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -372,7 +372,8 @@ mod tests {
 
             // Back to the schema before namespaces, with data as it stored it.
             let db = Database::connect(scratch.url()).await.unwrap();
-            Migrator::down(&db, Some(1)).await.unwrap();
+            let steps = crate::scratch::steps_back_through("m20261213_000004_learner_namespaces");
+            Migrator::down(&db, Some(steps)).await.unwrap();
             for (learner, skill, status) in [
                 (issued.as_str(), "git", LearningStatus::Done),
                 ("ada", "git", LearningStatus::Done),

@@ -130,3 +130,20 @@ impl Drop for ScratchDatabase {
         }
     }
 }
+
+/// How many steps `Migrator::down` takes to undo the migration named
+/// `name` and every later one: tests that go back to an older schema stay
+/// right when newer migrations land.
+#[cfg(test)]
+pub(crate) fn steps_back_through(name: &str) -> u32 {
+    use skillgraph_migrations::MigratorTrait;
+    let names: Vec<String> = skillgraph_migrations::Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no migration {name} among {names:?}"));
+    (names.len() - at) as u32
+}

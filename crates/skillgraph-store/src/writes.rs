@@ -12,15 +12,18 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
-use skillgraph_domain::change::Change;
-use skillgraph_domain::{Catalog, SkillId};
+use skillgraph_domain::change::{Change, arrange, without};
+use skillgraph_domain::{Catalog, ResourceId, SkillId};
 
 use crate::entities::*;
 use crate::{Engine, LoadedCatalog, Store, StoreError, WriteScope, bump_version, read_catalog};
 
 mod curation;
+mod positions;
+
+use positions::{ARRIVING, renumber};
 
 /// The key of the PostgreSQL advisory lock that serializes catalog writes.
 pub(crate) const WRITE_LOCK_KEY: i64 = 0x736b_696c_6c67;
@@ -237,6 +240,42 @@ fn key(id: SkillId) -> i32 {
     id.0 as i32
 }
 
+/// Writes `order` as the positions of `skill`'s prerequisite edges, each
+/// named by the skill it requires.
+async fn renumber_prerequisites(
+    txn: &impl ConnectionTrait,
+    skill: SkillId,
+    order: &[SkillId],
+) -> Result<(), StoreError> {
+    renumber(txn, order, |requires, position| {
+        skill_prerequisite::ActiveModel {
+            skill_id: Set(key(skill)),
+            requires_id: Set(key(requires)),
+            position: Set(position),
+            ..Default::default()
+        }
+    })
+    .await
+}
+
+/// Writes `order` as the positions of one skill's resources.
+async fn renumber_resources(
+    txn: &impl ConnectionTrait,
+    order: &[ResourceId],
+) -> Result<(), StoreError> {
+    renumber(txn, order, |id, position| resource::ActiveModel {
+        id: Set(id.0 as i32),
+        position: Set(position),
+        ..Default::default()
+    })
+    .await
+}
+
+/// The skills `skill` requires, in order.
+fn required_by(catalog: &Catalog, skill: SkillId) -> impl Iterator<Item = SkillId> + '_ {
+    catalog.prerequisites(skill).iter().map(|p| p.requires)
+}
+
 /// The SQL of one change, against the catalog it was checked on; answers
 /// the key of what it created, if anything.
 async fn write(
@@ -299,25 +338,31 @@ async fn write(
             // Foreign keys cascade to edges, resources, roadmap items and
             // guide links, and lift subtopics to the top level.
             skill::Entity::delete_by_id(key(*id)).exec(txn).await?;
+            // The lists it left close up.
+            for edge in catalog.dependents(*id) {
+                let order = without(required_by(catalog, edge.skill), *id);
+                renumber_prerequisites(txn, edge.skill, &order).await?;
+            }
+            curation::close_up_after_skill(txn, catalog, *id).await?;
         }
         Change::AddPrerequisite(edge) => {
-            let position = skill_prerequisite::Entity::find()
-                .filter(skill_prerequisite::Column::SkillId.eq(key(edge.skill)))
-                .count(txn)
-                .await?;
             skill_prerequisite::ActiveModel {
                 skill_id: Set(key(edge.skill)),
                 requires_id: Set(key(edge.requires)),
                 strength: Set(edge.strength.as_str().to_owned()),
-                position: Set(position as i32),
+                position: Set(ARRIVING),
             }
             .insert(txn)
             .await?;
+            let order = arrange(required_by(catalog, edge.skill), edge.requires, None);
+            renumber_prerequisites(txn, edge.skill, &order).await?;
         }
         Change::RemovePrerequisite { skill, requires } => {
             skill_prerequisite::Entity::delete_by_id((key(*skill), key(*requires)))
                 .exec(txn)
                 .await?;
+            let order = without(required_by(catalog, *skill), *requires);
+            renumber_prerequisites(txn, *skill, &order).await?;
         }
         Change::SetParent { skill: id, parent } => {
             skill::ActiveModel {
@@ -343,20 +388,19 @@ async fn write(
                 .await?;
         }
         Change::CreateResource { skill, resource } => {
-            let position = resource::Entity::find()
-                .filter(resource::Column::SkillId.eq(key(*skill)))
-                .count(txn)
-                .await?;
             let row = resource::ActiveModel {
                 id: NotSet,
                 skill_id: Set(key(*skill)),
-                position: Set(position as i32),
+                position: Set(ARRIVING),
                 kind: Set(resource.kind.as_str().to_owned()),
                 title: Set(resource.title.to_string()),
                 url: Set(resource.url.to_string()),
             }
             .insert(txn)
             .await?;
+            let siblings = catalog.resources(*skill).iter().map(|r| r.id);
+            let order = arrange(siblings, ResourceId(row.id.into()), None);
+            renumber_resources(txn, &order).await?;
             return Ok(Some(row.id.into()));
         }
         Change::UpdateResource {
@@ -377,6 +421,10 @@ async fn write(
             resource::Entity::delete_by_id(id.0 as i32)
                 .exec(txn)
                 .await?;
+            if let Some(gone) = catalog.resource(*id) {
+                let siblings = catalog.resources(gone.skill).iter().map(|r| r.id);
+                renumber_resources(txn, &without(siblings, *id)).await?;
+            }
         }
         _ => return curation::write(txn, change, catalog).await,
     }

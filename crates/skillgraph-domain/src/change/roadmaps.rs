@@ -63,20 +63,6 @@ pub struct Placement {
     pub position: Option<usize>,
 }
 
-/// The order of a list after `moving` is put at `position` (at the end when
-/// `None`): the one place where reordering is decided, for the check and
-/// the write alike.
-pub fn arrange<T: Copy + Eq>(
-    siblings: impl IntoIterator<Item = T>,
-    moving: T,
-    position: Option<usize>,
-) -> Vec<T> {
-    let mut order: Vec<T> = siblings.into_iter().filter(|&s| s != moving).collect();
-    let at = position.unwrap_or(order.len()).min(order.len());
-    order.insert(at, moving);
-    order
-}
-
 /// Refuses a position past `last`.
 fn within(position: Option<usize>, last: usize) -> Result<(), ChangeError> {
     match position {
@@ -239,19 +225,5 @@ impl Catalog {
             kind: "roadmap item",
             id: id.0,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::arrange;
-
-    #[test]
-    fn arranging_moves_one_item_and_keeps_the_rest_in_order() {
-        assert_eq!(arrange([1, 2, 3], 4, None), [1, 2, 3, 4]);
-        assert_eq!(arrange([1, 2, 3], 4, Some(0)), [4, 1, 2, 3]);
-        assert_eq!(arrange([1, 2, 3], 1, Some(2)), [2, 3, 1]);
-        assert_eq!(arrange([1, 2, 3], 3, Some(0)), [3, 1, 2]);
-        assert_eq!(arrange([1, 2, 3], 2, Some(9)), [1, 3, 2]);
     }
 }

@@ -1,16 +1,18 @@
 //! The SQL of changes to roadmaps, sections, items, guides and authors.
 //!
-//! Orders are decided by [`arrange`] on the checked catalog and written
-//! back as positions 0..n of every sibling, so positions never collide.
+//! Orders are decided by [`arrange`] and [`without`] on the checked catalog
+//! and written back as positions 0..n of every sibling, so positions never
+//! collide and a delete leaves no gap.
 
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
-use skillgraph_domain::change::{Change, GuidePatch, arrange};
-use skillgraph_domain::{Catalog, GuideId, ItemId, RoadmapId, SectionId};
+use skillgraph_domain::change::{Change, GuidePatch, arrange, without};
+use skillgraph_domain::{Catalog, GuideId, ItemId, RoadmapId, SectionId, SkillId};
 
+use super::positions::{ARRIVING, renumber};
 use crate::StoreError;
 use crate::entities::*;
 
@@ -27,28 +29,53 @@ async fn renumber_sections(
     txn: &impl ConnectionTrait,
     order: &[SectionId],
 ) -> Result<(), StoreError> {
-    for (position, id) in order.iter().enumerate() {
-        roadmap_section::ActiveModel {
-            id: Set(key(id.0)),
-            position: Set(position as i32),
-            ..Default::default()
-        }
-        .update(txn)
-        .await?;
-    }
-    Ok(())
+    renumber(txn, order, |id, position| roadmap_section::ActiveModel {
+        id: Set(key(id.0)),
+        position: Set(position),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Writes `order` as the positions of these sibling items.
 async fn renumber_items(txn: &impl ConnectionTrait, order: &[ItemId]) -> Result<(), StoreError> {
-    for (position, id) in order.iter().enumerate() {
-        roadmap_item::ActiveModel {
-            id: Set(key(id.0)),
-            position: Set(position as i32),
-            ..Default::default()
+    renumber(txn, order, |id, position| roadmap_item::ActiveModel {
+        id: Set(key(id.0)),
+        position: Set(position),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Closes up the lists a deleted skill's rows left by foreign key: its item
+/// on each roadmap (nested items go with it) and its place among the skills
+/// each guide covers.
+pub(super) async fn close_up_after_skill(
+    txn: &impl ConnectionTrait,
+    catalog: &Catalog,
+    skill: SkillId,
+) -> Result<(), StoreError> {
+    for &roadmap in catalog.roadmaps_with(skill) {
+        let Some(roadmap) = catalog.roadmap(roadmap) else {
+            continue;
+        };
+        for item in roadmap.items().filter(|i| i.skill == skill) {
+            if let Some(place) = catalog.item_place(item.id) {
+                let siblings = place.siblings().iter().map(|i| i.id);
+                renumber_items(txn, &without(siblings, item.id)).await?;
+            }
         }
-        .update(txn)
-        .await?;
+    }
+    for &guide in catalog.guides_covering(skill) {
+        if let Some(covered) = catalog.guide(guide) {
+            let order = without(covered.skills.iter().copied(), skill);
+            renumber(txn, &order, |other, position| guide_skill::ActiveModel {
+                guide_id: Set(key(guide.0)),
+                skill_id: Set(key(other.0)),
+                position: Set(position),
+            })
+            .await?;
+        }
     }
     Ok(())
 }
@@ -87,7 +114,7 @@ async fn replace_guide_links(
     txn: &impl ConnectionTrait,
     guide: i32,
     related: Option<&[GuideId]>,
-    skills: Option<&[skillgraph_domain::SkillId]>,
+    skills: Option<&[SkillId]>,
 ) -> Result<(), StoreError> {
     if let Some(related) = related {
         guide_relation::Entity::delete_many()
@@ -208,7 +235,7 @@ pub(super) async fn write(
             let row = roadmap_section::ActiveModel {
                 id: NotSet,
                 roadmap_id: Set(key(id.0)),
-                position: Set(0),
+                position: Set(ARRIVING),
                 title: Set(section.title.to_string()),
                 description: Set(section.description.to_string()),
             }
@@ -247,6 +274,10 @@ pub(super) async fn write(
             roadmap_section::Entity::delete_by_id(key(id.0))
                 .exec(txn)
                 .await?;
+            if let Some(place) = catalog.section_place(*id) {
+                let siblings = place.roadmap.sections.iter().map(|s| s.id);
+                renumber_sections(txn, &without(siblings, *id)).await?;
+            }
         }
         Change::AddItem {
             at,
@@ -257,7 +288,7 @@ pub(super) async fn write(
                 id: NotSet,
                 section_id: Set(key(at.section.0)),
                 parent_item_id: Set(at.parent.map(|p| key(p.0))),
-                position: Set(0),
+                position: Set(ARRIVING),
                 skill_id: Set(key(skill.0)),
                 recommendation: Set(recommendation.as_str().to_owned()),
             }
@@ -283,9 +314,12 @@ pub(super) async fn write(
                 .await?;
             }
             if let (Some(to), Some(place)) = (to, catalog.item_place(*id)) {
+                // It leaves its list before it joins the other, at a
+                // position no row at rest holds.
                 roadmap_item::ActiveModel {
                     id: Set(key(id.0)),
                     parent_item_id: Set(to.parent.map(|p| key(p.0))),
+                    position: Set(ARRIVING),
                     ..Default::default()
                 }
                 .update(txn)
@@ -304,6 +338,12 @@ pub(super) async fn write(
                 }
                 let siblings = siblings_at(catalog, to.section, to.parent);
                 renumber_items(txn, &arrange(siblings, *id, to.position)).await?;
+                let stays =
+                    to.section == place.section.id && to.parent == place.parent.map(|p| p.id);
+                if !stays {
+                    let left = place.siblings().iter().map(|i| i.id);
+                    renumber_items(txn, &without(left, *id)).await?;
+                }
             }
         }
         Change::RemoveItem { item: id } => {
@@ -311,6 +351,10 @@ pub(super) async fn write(
             roadmap_item::Entity::delete_by_id(key(id.0))
                 .exec(txn)
                 .await?;
+            if let Some(place) = catalog.item_place(*id) {
+                let siblings = place.siblings().iter().map(|i| i.id);
+                renumber_items(txn, &without(siblings, *id)).await?;
+            }
         }
         Change::CreateGuide(draft) => {
             let row = guide::ActiveModel {
