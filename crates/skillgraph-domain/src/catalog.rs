@@ -5,10 +5,36 @@
 //! prerequisites and the skill hierarchy have no cycle, no list exceeds its
 //! limit), and then only read:
 //! lookups by id and slug and the reverse edges are precomputed, so no read
-//! needs more than a hash lookup or a slice.
+//! needs more than a map lookup or a slice.
+//!
+//! A committed [`Change`](crate::change::Change) makes the next snapshot with
+//! [`Catalog::apply`] instead of a rebuild: the next catalog shares with the
+//! previous one everything the change does not touch. So every thing is held
+//! once behind an `Arc` (a skill with its reverse edges, a roadmap with its
+//! guides, a guide, an author) in persistent maps from the `imbl` crate
+//! (ordered maps by id, which keep the id order every list answers in, and
+//! hash maps by slug): cloning a catalog is O(1), and a change copies only
+//! the entries it touches and the O(log n) tree nodes above them. `imbl` is
+//! the maintained fork of `im`, with the same structures and no unsafe
+//! sharing tricks of our own to review; `Arc`-per-entity alone would still
+//! copy whole indexes on every create or delete.
+//!
+//! The two whole-graph structures the graph answers need, a petgraph
+//! `DiGraph` over the skills in id order (node `n` is the `n`-th skill) and
+//! the reading-order rank of every skill, are *derived* from the per-skill
+//! edge lists and the roadmaps, kept behind shared `OnceLock`s: a change
+//! that touches no prerequisite edge and no skill set hands them on as they
+//! are; one that does drops them, and the first graph question afterwards
+//! builds them again from the already-checked lists (O(V + E), no checks, in
+//! the same order a fresh build uses, so every answer, ties included, is the
+//! one a freshly built catalog gives). The rank likewise follows a change to
+//! a roadmap's items or to a slug. Reads pay one ordered-map lookup
+//! (a shallow B-tree) where they paid a hash lookup and a vector index.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
+use imbl::OrdMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::bundle::{
@@ -21,7 +47,9 @@ use crate::model::{
 };
 use crate::values::{MAX_ALIASES, MAX_EXTERNAL_IDS, MAX_LINKS, MAX_TAGS, Slug, Strength};
 
+mod apply;
 mod places;
+pub use apply::ApplyError;
 pub use places::{ItemPlace, SectionPlace};
 
 /// Why a set of parts does not make a consistent catalog.
@@ -160,7 +188,10 @@ pub struct CatalogParts {
     pub guides: Vec<Guide>,
 }
 
-/// A skill with every edge that touches it, precomputed.
+/// A skill with every edge that touches it, precomputed. Every list is in
+/// the order a fresh build gives: prerequisites as listed, dependents,
+/// children, related skills, guides and roadmaps in id order, resources as
+/// listed.
 #[derive(Debug, Clone)]
 struct SkillEntry {
     skill: Skill,
@@ -173,36 +204,128 @@ struct SkillEntry {
     roadmaps: Vec<RoadmapId>,
 }
 
-/// A guide with the guides that link to it.
+impl SkillEntry {
+    fn new(skill: Skill) -> Self {
+        Self {
+            skill,
+            prerequisites: Vec::new(),
+            dependents: Vec::new(),
+            children: Vec::new(),
+            related: Vec::new(),
+            resources: Vec::new(),
+            guides: Vec::new(),
+            roadmaps: Vec::new(),
+        }
+    }
+}
+
+/// A roadmap with the guides that cover its skills, most coverage first.
 #[derive(Debug, Clone)]
 struct RoadmapEntry {
     roadmap: Roadmap,
     guides: Vec<GuideId>,
 }
 
-/// The immutable, indexed graph. Cheap to share behind an `Arc`.
+/// The whole-graph view the graph answers walk: the skills numbered densely
+/// in id order, and the prerequisite edges between those numbers.
+#[derive(Debug)]
+pub(crate) struct Dense {
+    /// The position of every skill: its node in `graph`.
+    pub(crate) index: HashMap<SkillId, usize>,
+    /// Prerequisite edges from the skill needed first to the skill it
+    /// unlocks; node `n` is the skill at position `n`. Edges are added
+    /// dependent by dependent in id order, each one's prerequisites as
+    /// listed, so walks that depend on edge order answer alike however the
+    /// catalog was reached.
+    pub(crate) graph: DiGraph<SkillId, Strength>,
+}
+
+impl Dense {
+    /// Numbers the skills (given in id order) and adds their edges.
+    fn of(skills: &OrdMap<SkillId, Arc<SkillEntry>>, edges: usize) -> Self {
+        let mut index = HashMap::with_capacity(skills.len());
+        let mut graph = DiGraph::with_capacity(skills.len(), edges);
+        for (position, id) in skills.keys().enumerate() {
+            index.insert(*id, position);
+            graph.add_node(*id);
+        }
+        for (position, entry) in skills.values().enumerate() {
+            for edge in &entry.prerequisites {
+                if let Some(&required) = index.get(&edge.requires) {
+                    graph.add_edge(
+                        NodeIndex::new(required),
+                        NodeIndex::new(position),
+                        edge.strength,
+                    );
+                }
+            }
+        }
+        Self { index, graph }
+    }
+}
+
+/// A lazily derived whole-catalog structure, shared between the snapshots
+/// whose changes did not touch what it is derived from.
+type Derived<T> = Arc<OnceLock<T>>;
+
+/// A derived structure already known.
+fn derived<T>(value: T) -> Derived<T> {
+    let cell = OnceLock::new();
+    let _ = cell.set(value);
+    Arc::new(cell)
+}
+
+/// The immutable, indexed graph. Cheap to share behind an `Arc`, and cheap
+/// to clone: every map is persistent.
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    skills: Vec<SkillEntry>,
-    pub(crate) skill_index: HashMap<SkillId, usize>,
-    skill_by_slug: HashMap<Slug, usize>,
-    roadmaps: Vec<RoadmapEntry>,
-    roadmap_index: HashMap<RoadmapId, usize>,
-    roadmap_by_slug: HashMap<Slug, usize>,
-    guides: Vec<Guide>,
-    guide_index: HashMap<GuideId, usize>,
-    guide_by_slug: HashMap<Slug, usize>,
-    authors: Vec<Author>,
-    author_index: HashMap<AuthorId, usize>,
-    author_by_handle: HashMap<Slug, usize>,
-    resource_index: HashMap<ResourceId, (usize, usize)>,
-    /// Prerequisite edges from the skill needed first to the skill it
-    /// unlocks; node `n` is the skill at position `n`.
-    pub(crate) prerequisite_graph: DiGraph<SkillId, Strength>,
+    skills: OrdMap<SkillId, Arc<SkillEntry>>,
+    skill_by_slug: imbl::HashMap<Slug, SkillId>,
+    roadmaps: OrdMap<RoadmapId, Arc<RoadmapEntry>>,
+    roadmap_by_slug: imbl::HashMap<Slug, RoadmapId>,
+    guides: OrdMap<GuideId, Arc<Guide>>,
+    guide_by_slug: imbl::HashMap<Slug, GuideId>,
+    authors: OrdMap<AuthorId, Arc<Author>>,
+    author_by_handle: imbl::HashMap<Slug, AuthorId>,
+    /// The skill that holds each resource.
+    resource_owner: imbl::HashMap<ResourceId, SkillId>,
+    /// How many prerequisite edges there are.
+    edge_count: usize,
+    /// The dense numbering and the petgraph graph; see [`Dense`].
+    dense: Derived<Dense>,
     /// Per skill position: its place in the catalog's reading order (first
     /// place on any roadmap, roadmaps in id order; then slug), which breaks
     /// ties wherever the graph leaves the order free.
-    pub(crate) rank: Vec<u32>,
+    rank: Derived<Vec<u32>>,
+}
+
+/// The reading order of skills given in id order (`slugs`), numbered densely
+/// by `index`: each skill's first place on the roadmaps (in id order), then
+/// its slug.
+fn reading_rank<'a>(
+    index: &HashMap<SkillId, usize>,
+    slugs: &[&Slug],
+    roadmaps: impl Iterator<Item = &'a Roadmap>,
+) -> Vec<u32> {
+    let mut first_place = vec![(usize::MAX, usize::MAX); slugs.len()];
+    for (roadmap_position, roadmap) in roadmaps.enumerate() {
+        for (item_position, item) in roadmap.items().enumerate() {
+            if let Some(&at) = index.get(&item.skill) {
+                first_place[at] = first_place[at].min((roadmap_position, item_position));
+            }
+        }
+    }
+    let mut by_rank: Vec<usize> = (0..slugs.len()).collect();
+    by_rank.sort_by(|&a, &b| {
+        first_place[a]
+            .cmp(&first_place[b])
+            .then_with(|| slugs[a].cmp(slugs[b]))
+    });
+    let mut rank = vec![0; slugs.len()];
+    for (position_in_rank, &at) in by_rank.iter().enumerate() {
+        rank[at] = position_in_rank as u32;
+    }
+    rank
 }
 
 /// Positions of things by storage id and by slug.
@@ -249,7 +372,7 @@ impl Catalog {
     pub fn build(parts: CatalogParts) -> Result<Self, CatalogError> {
         let CatalogParts {
             mut skills,
-            prerequisites,
+            mut prerequisites,
             related,
             resources,
             mut roadmaps,
@@ -281,19 +404,7 @@ impl Catalog {
                 })
         };
 
-        let mut entries: Vec<SkillEntry> = skills
-            .iter()
-            .map(|skill| SkillEntry {
-                skill: skill.clone(),
-                prerequisites: Vec::new(),
-                dependents: Vec::new(),
-                children: Vec::new(),
-                related: Vec::new(),
-                resources: Vec::new(),
-                guides: Vec::new(),
-                roadmaps: Vec::new(),
-            })
-            .collect();
+        let mut entries: Vec<SkillEntry> = skills.iter().cloned().map(SkillEntry::new).collect();
 
         // Hierarchy: parents exist and form a tree.
         for skill in &skills {
@@ -323,6 +434,9 @@ impl Catalog {
         }
 
         // Prerequisites: known skills, no self edges, no duplicates, no cycles.
+        // Dependent by dependent in id order, each one's as listed (a stable
+        // sort: the store's rows come so already), as `Dense::of` adds them.
+        prerequisites.sort_by_key(|edge| skill_index.get(&edge.skill).copied());
         let mut graph = DiGraph::with_capacity(skills.len(), prerequisites.len());
         for skill in &skills {
             graph.add_node(skill.id);
@@ -384,12 +498,11 @@ impl Catalog {
             entry.related.sort();
         }
 
-        let mut resource_index = HashMap::with_capacity(resources.len());
+        let mut resource_owner = imbl::HashMap::new();
         for resource in resources {
             let from = || format!("resource `{}`", resource.title);
             let owner = skill_at(resource.skill, &from)?;
-            let slot = (owner, entries[owner].resources.len());
-            if resource_index.insert(resource.id, slot).is_some() {
+            if resource_owner.insert(resource.id, resource.skill).is_some() {
                 return Err(CatalogError::DuplicateId {
                     kind: "resource",
                     id: resource.id.0,
@@ -497,40 +610,52 @@ impl Catalog {
         }
 
         // Reading order: a skill's first place on the roadmaps in id order, then its slug.
-        let mut first_place = vec![(usize::MAX, usize::MAX); entries.len()];
-        for (roadmap_position, entry) in roadmap_entries.iter().enumerate() {
-            for (item_position, item) in entry.roadmap.items().enumerate() {
-                let at = skill_index[&item.skill];
-                first_place[at] = first_place[at].min((roadmap_position, item_position));
-            }
-        }
-        let mut by_rank: Vec<usize> = (0..entries.len()).collect();
-        by_rank.sort_by(|&a, &b| {
-            first_place[a]
-                .cmp(&first_place[b])
-                .then_with(|| entries[a].skill.slug.cmp(&entries[b].skill.slug))
-        });
-        let mut rank = vec![0; entries.len()];
-        for (position_in_rank, &at) in by_rank.iter().enumerate() {
-            rank[at] = position_in_rank as u32;
-        }
+        let slugs: Vec<&Slug> = entries.iter().map(|e| &e.skill.slug).collect();
+        let rank = reading_rank(
+            &skill_index,
+            &slugs,
+            roadmap_entries.iter().map(|e| &e.roadmap),
+        );
+        let edge_count = graph.edge_count();
 
+        let skill_by_slug = skill_by_slug
+            .into_iter()
+            .map(|(slug, position)| (slug, skills[position].id))
+            .collect();
+        let roadmap_by_slug = roadmap_by_slug
+            .into_iter()
+            .map(|(slug, position)| (slug, roadmap_entries[position].roadmap.id))
+            .collect();
+        let guide_by_slug = guide_by_slug
+            .into_iter()
+            .map(|(slug, position)| (slug, guides[position].id))
+            .collect();
+        let author_by_handle = author_by_handle
+            .into_iter()
+            .map(|(slug, position)| (slug, authors[position].id))
+            .collect();
         Ok(Self {
-            rank,
-            skills: entries,
-            skill_index,
+            skills: entries
+                .into_iter()
+                .map(|e| (e.skill.id, Arc::new(e)))
+                .collect(),
             skill_by_slug,
-            roadmaps: roadmap_entries,
-            roadmap_index,
+            roadmaps: roadmap_entries
+                .into_iter()
+                .map(|e| (e.roadmap.id, Arc::new(e)))
+                .collect(),
             roadmap_by_slug,
-            guides,
-            guide_index,
+            guides: guides.into_iter().map(|g| (g.id, Arc::new(g))).collect(),
             guide_by_slug,
-            authors,
-            author_index,
+            authors: authors.into_iter().map(|a| (a.id, Arc::new(a))).collect(),
             author_by_handle,
-            resource_index,
-            prerequisite_graph: graph,
+            resource_owner,
+            edge_count,
+            dense: derived(Dense {
+                index: skill_index,
+                graph,
+            }),
+            rank: derived(rank),
         })
     }
 
@@ -544,7 +669,7 @@ impl Catalog {
 
     /// Every skill, in id order.
     pub fn skills(&self) -> impl ExactSizeIterator<Item = &Skill> {
-        self.skills.iter().map(|e| &e.skill)
+        self.skills.values().map(|e| &e.skill)
     }
 
     /// The skill with this id.
@@ -554,16 +679,32 @@ impl Catalog {
 
     /// The skill with this slug.
     pub fn skill_by_slug(&self, slug: &str) -> Option<&Skill> {
-        self.skill_by_slug.get(slug).map(|&p| &self.skills[p].skill)
+        self.skill_by_slug.get(slug).and_then(|&id| self.skill(id))
     }
 
     /// The skill at a position of the prerequisite graph.
     pub(crate) fn skill_at(&self, position: usize) -> &Skill {
-        &self.skills[position].skill
+        &self.skills[&self.dense().graph[NodeIndex::new(position)]].skill
     }
 
     fn skill_entry(&self, id: SkillId) -> Option<&SkillEntry> {
-        self.skill_index.get(&id).map(|&p| &self.skills[p])
+        self.skills.get(&id).map(|e| &**e)
+    }
+
+    /// The dense numbering of the skills and the prerequisite graph over it,
+    /// built on first use after a change to the skills or their edges.
+    pub(crate) fn dense(&self) -> &Dense {
+        self.dense
+            .get_or_init(|| Dense::of(&self.skills, self.edge_count))
+    }
+
+    /// Per skill position (see [`Catalog::dense`]): its place in the
+    /// catalog's reading order, built on first use after a change to it.
+    pub(crate) fn rank(&self) -> &[u32] {
+        self.rank.get_or_init(|| {
+            let slugs: Vec<&Slug> = self.skills.values().map(|e| &e.skill.slug).collect();
+            reading_rank(&self.dense().index, &slugs, self.roadmaps())
+        })
     }
 
     /// The direct prerequisites of a skill, in the order given.
@@ -603,70 +744,67 @@ impl Catalog {
 
     /// The resource with this id.
     pub fn resource(&self, id: ResourceId) -> Option<&Resource> {
-        self.resource_index
-            .get(&id)
-            .map(|&(skill, slot)| &self.skills[skill].resources[slot])
+        let owner = self.skill_entry(*self.resource_owner.get(&id)?)?;
+        owner.resources.iter().find(|r| r.id == id)
     }
 
     /// Every roadmap, in id order.
     pub fn roadmaps(&self) -> impl ExactSizeIterator<Item = &Roadmap> {
-        self.roadmaps.iter().map(|e| &e.roadmap)
+        self.roadmaps.values().map(|e| &e.roadmap)
     }
 
     /// The roadmap with this id.
     pub fn roadmap(&self, id: RoadmapId) -> Option<&Roadmap> {
-        self.roadmap_index
-            .get(&id)
-            .map(|&p| &self.roadmaps[p].roadmap)
+        self.roadmaps.get(&id).map(|e| &e.roadmap)
     }
 
     /// The roadmap with this slug.
     pub fn roadmap_by_slug(&self, slug: &str) -> Option<&Roadmap> {
         self.roadmap_by_slug
             .get(slug)
-            .map(|&p| &self.roadmaps[p].roadmap)
+            .and_then(|&id| self.roadmap(id))
     }
 
     /// Guides that cover skills of a roadmap, those covering most of it first.
     pub fn guides_for_roadmap(&self, id: RoadmapId) -> &[GuideId] {
-        self.roadmap_index
-            .get(&id)
-            .map_or(&[], |&p| &self.roadmaps[p].guides)
+        self.roadmaps.get(&id).map_or(&[], |e| &e.guides)
     }
 
     /// Every guide, in id order.
     pub fn guides(&self) -> impl ExactSizeIterator<Item = &Guide> {
-        self.guides.iter()
+        self.guides.values().map(|g| &**g)
     }
 
     /// The guide with this id.
     pub fn guide(&self, id: GuideId) -> Option<&Guide> {
-        self.guide_index.get(&id).map(|&p| &self.guides[p])
+        self.guides.get(&id).map(|g| &**g)
     }
 
     /// The guide with this slug.
     pub fn guide_by_slug(&self, slug: &str) -> Option<&Guide> {
-        self.guide_by_slug.get(slug).map(|&p| &self.guides[p])
+        self.guide_by_slug.get(slug).and_then(|&id| self.guide(id))
     }
 
     /// Every author, in id order.
     pub fn authors(&self) -> impl ExactSizeIterator<Item = &Author> {
-        self.authors.iter()
+        self.authors.values().map(|a| &**a)
     }
 
     /// The author with this id.
     pub fn author(&self, id: AuthorId) -> Option<&Author> {
-        self.author_index.get(&id).map(|&p| &self.authors[p])
+        self.authors.get(&id).map(|a| &**a)
     }
 
     /// The author with this handle.
     pub fn author_by_handle(&self, handle: &str) -> Option<&Author> {
-        self.author_by_handle.get(handle).map(|&p| &self.authors[p])
+        self.author_by_handle
+            .get(handle)
+            .and_then(|&id| self.author(id))
     }
 
     /// The number of prerequisite edges.
     pub fn prerequisite_count(&self) -> usize {
-        self.prerequisite_graph.edge_count()
+        self.edge_count
     }
 
     /// The slugs of skills that differ between `self` (older) and `newer`:
@@ -674,14 +812,15 @@ impl Catalog {
     /// dependents, parent, children, related links or resources. Sorted.
     pub fn changed_skills(&self, newer: &Catalog) -> Vec<Slug> {
         let mut changed = std::collections::BTreeSet::new();
-        for entry in &self.skills {
+        for entry in self.skills.values() {
             let same = newer.skill_entry(entry.skill.id).is_some_and(|other| {
-                other.skill == entry.skill
-                    && other.prerequisites == entry.prerequisites
-                    && other.dependents == entry.dependents
-                    && other.children == entry.children
-                    && other.related == entry.related
-                    && other.resources == entry.resources
+                std::ptr::eq(other, &**entry)
+                    || other.skill == entry.skill
+                        && other.prerequisites == entry.prerequisites
+                        && other.dependents == entry.dependents
+                        && other.children == entry.children
+                        && other.related == entry.related
+                        && other.resources == entry.resources
             });
             if !same {
                 changed.insert(entry.skill.slug.clone());
@@ -690,7 +829,7 @@ impl Catalog {
                 }
             }
         }
-        for entry in &newer.skills {
+        for entry in newer.skills.values() {
             if self.skill_entry(entry.skill.id).is_none() {
                 changed.insert(entry.skill.slug.clone());
             }
@@ -701,11 +840,11 @@ impl Catalog {
     /// The whole catalog as a bundle that refers to things by slug; building
     /// a catalog from it gives the same graph again.
     pub fn to_bundle(&self) -> Bundle {
-        let skill_slug = |id: SkillId| self.skills[self.skill_index[&id]].skill.slug.clone();
+        let skill_slug = |id: SkillId| self.skills[&id].skill.slug.clone();
         let mut related_listed = HashSet::new();
         let skills = self
             .skills
-            .iter()
+            .values()
             .map(|e| {
                 let s = &e.skill;
                 BundleSkill {
@@ -746,10 +885,7 @@ impl Catalog {
             .collect();
         fn item(catalog: &Catalog, node: &RoadmapItem) -> BundleItem {
             BundleItem {
-                skill: catalog.skills[catalog.skill_index[&node.skill]]
-                    .skill
-                    .slug
-                    .clone(),
+                skill: catalog.skills[&node.skill].skill.slug.clone(),
                 recommendation: node.recommendation,
                 children: node.children.iter().map(|c| item(catalog, c)).collect(),
             }

@@ -94,11 +94,11 @@ pub const MAX_TARGETS: usize = 64;
 
 impl Catalog {
     fn node(&self, id: SkillId) -> Option<NodeIndex> {
-        self.skill_index.get(&id).map(|&p| NodeIndex::new(p))
+        self.dense().index.get(&id).map(|&p| NodeIndex::new(p))
     }
 
     fn id_of(&self, node: NodeIndex) -> SkillId {
-        self.prerequisite_graph[node]
+        self.dense().graph[node]
     }
 
     /// Every skill reachable from `start` over edges admitted by `filter`,
@@ -134,15 +134,16 @@ impl Catalog {
                 },
             })
             .collect();
-        reached.sort_by_key(|r| (r.distance, self.rank[self.skill_index[&r.skill]]));
+        let (index, rank) = (&self.dense().index, self.rank());
+        reached.sort_by_key(|r| (r.distance, index.get(&r.skill).map(|&p| rank[p])));
         reached
     }
 
     /// Breadth-first distances from `start`, `u32::MAX` where unreachable.
     fn distances(&self, start: NodeIndex, towards: Towards, filter: EdgeFilter) -> Vec<u32> {
         let admitted = |e: EdgeReference<'_, Strength>| filter.admits(*e.weight());
-        let graph = EdgeFiltered::from_fn(&self.prerequisite_graph, admitted);
-        let mut distance = vec![u32::MAX; self.prerequisite_graph.node_count()];
+        let graph = EdgeFiltered::from_fn(&self.dense().graph, admitted);
+        let mut distance = vec![u32::MAX; self.dense().graph.node_count()];
         distance[start.index()] = 0;
         // Nodes leave a breadth-first walk in order of distance, so the first
         // visited node that reaches a neighbour lies on a shortest path to it.
@@ -193,19 +194,16 @@ impl Catalog {
                 given: targets.len(),
             });
         }
-        let nodes = self.prerequisite_graph.node_count();
+        let nodes = self.dense().graph.node_count();
         let mut is_known = vec![false; nodes];
         for node in known.iter().filter_map(|id| self.node(*id)) {
             is_known[node.index()] = true;
         }
         // The skills needed: walk back from the targets over admitted edges,
         // never into a known skill.
-        let graph = EdgeFiltered::from_fn(
-            &self.prerequisite_graph,
-            |e: EdgeReference<'_, Strength>| {
-                filter.admits(*e.weight()) && !is_known[e.source().index()]
-            },
-        );
+        let graph = EdgeFiltered::from_fn(&self.dense().graph, |e: EdgeReference<'_, Strength>| {
+            filter.admits(*e.weight()) && !is_known[e.source().index()]
+        });
         let reversed = Reversed(&graph);
         let mut needed = vec![false; nodes];
         let mut target_bits = vec![0u64; nodes];
@@ -218,7 +216,8 @@ impl Catalog {
                 needed[reached.index()] = true;
             }
         }
-        let order = self.ordered(&needed, |node| self.rank[node.index()], filter);
+        let rank = self.rank();
+        let order = self.ordered(&needed, |node| rank[node.index()], filter);
 
         // Which targets need each step: propagate target bits from each skill
         // to its prerequisites, latest steps first.
@@ -226,7 +225,8 @@ impl Catalog {
         for &node in order.iter().rev() {
             let bits = needed_by[node.index()];
             for edge in self
-                .prerequisite_graph
+                .dense()
+                .graph
                 .edges_directed(node, Direction::Incoming)
                 .filter(|e| filter.admits(*e.weight()) && needed[e.source().index()])
             {
@@ -260,7 +260,7 @@ impl Catalog {
         priority: impl Fn(NodeIndex) -> u32,
         filter: EdgeFilter,
     ) -> Vec<NodeIndex> {
-        let graph = &self.prerequisite_graph;
+        let graph = &self.dense().graph;
         let admitted = |e: &EdgeReference<'_, Strength>| {
             filter.admits(*e.weight()) && include[e.source().index()] && include[e.target().index()]
         };
@@ -298,7 +298,7 @@ impl Catalog {
     /// (transitively) require `from`.
     pub fn prerequisite_path(&self, from: SkillId, to: SkillId) -> Option<Vec<SkillId>> {
         let (from, to) = (self.node(from)?, self.node(to)?);
-        let (_, path) = algo::astar(&self.prerequisite_graph, from, |n| n == to, |_| 1u32, |_| 0)?;
+        let (_, path) = algo::astar(&self.dense().graph, from, |n| n == to, |_| 1u32, |_| 0)?;
         Some(path.into_iter().map(|n| self.id_of(n)).collect())
     }
 
@@ -309,10 +309,10 @@ impl Catalog {
         let Some(roadmap) = self.roadmap(roadmap) else {
             return Vec::new();
         };
-        let nodes = self.prerequisite_graph.node_count();
+        let nodes = self.dense().graph.node_count();
         let mut place = vec![None; nodes];
         let mut include = vec![false; nodes];
-        let reversed = Reversed(&self.prerequisite_graph);
+        let reversed = Reversed(&self.dense().graph);
         for (position, item) in roadmap.items().enumerate() {
             let Some(node) = self.node(item.skill) else {
                 continue;
@@ -344,7 +344,7 @@ impl Catalog {
             return Err(WouldCycle(vec![slug.clone(), slug]));
         }
         // `requires` -> `skill` closes a cycle when `skill` already leads to `requires`.
-        match algo::astar(&self.prerequisite_graph, from, |n| n == to, |_| 1u32, |_| 0) {
+        match algo::astar(&self.dense().graph, from, |n| n == to, |_| 1u32, |_| 0) {
             None => Ok(()),
             Some((_, path)) => {
                 let mut cycle: Vec<Slug> = path

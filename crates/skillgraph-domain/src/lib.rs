@@ -16,7 +16,7 @@ pub mod unite;
 pub mod values;
 
 pub use bundle::*;
-pub use catalog::{Catalog, CatalogError};
+pub use catalog::{ApplyError, Catalog, CatalogError};
 pub use model::*;
 pub use unite::{UniteNote, unite_resources};
 pub use values::*;
