@@ -8,6 +8,7 @@ mod m20261201_000002_writes;
 mod m20261201_000003_learners;
 mod m20261213_000004_learner_namespaces;
 mod m20261220_000005_unique_positions;
+mod m20261221_000006_change_log_created;
 
 /// Runs every migration in order; the store calls it on start.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_learners::Migration),
             Box::new(m20261213_000004_learner_namespaces::Migration),
             Box::new(m20261220_000005_unique_positions::Migration),
+            Box::new(m20261221_000006_change_log_created::Migration),
         ]
     }
 }

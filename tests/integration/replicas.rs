@@ -180,3 +180,92 @@ async fn concurrent_writers_on_two_replicas_never_close_a_cycle() {
     );
     drop((first, second, fresh));
 }
+
+/// Ends every `LISTEN` connection to the database: the replicas miss what
+/// is committed until they notice and listen again.
+fn drop_listeners(database_url: &str) {
+    let output = std::process::Command::new("psql")
+        .args([
+            "-q",
+            database_url,
+            "-c",
+            "select pg_terminate_backend(pid) from pg_stat_activity \
+             where datname = current_database() and query like 'LISTEN%'",
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_replica_that_misses_notifications_catches_up_by_replaying_the_log() {
+    let Some(database) = shared_postgres().await else {
+        return;
+    };
+    let first = Server::spawn(database.url(), &[]);
+    let second = Server::spawn(database.url(), &[]);
+    let token = first.token_for(database.url(), "editor");
+    // Both replicas are listening once a write reaches the second.
+    first.post_as(&token, CREATE, skill("before-the-gap")).await;
+    let seen =
+        |answer: &crate::harness::Answer, slug: &str| answer.body["data"]["skill"]["slug"] == slug;
+    let started = Instant::now();
+    while !seen(
+        &second
+            .post(r#"{ skill(slug: "before-the-gap") { slug } }"#, json!({}))
+            .await,
+        "before-the-gap",
+    ) {
+        assert!(started.elapsed() < Duration::from_secs(5));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Writes while the second replica hears nothing: creates (ids the
+    // database gives), an edge, an edit.
+    drop_listeners(database.url());
+    first.post_as(&token, CREATE, skill("in-the-gap")).await;
+    first
+        .post_as(&token, CREATE, skill("also-in-the-gap"))
+        .await;
+    first
+        .post_as(
+            &token,
+            ADD,
+            json!({ "input": { "skill": "also-in-the-gap", "requires": "in-the-gap" } }),
+        )
+        .await;
+    let question = r#"{ catalog { version } skill(slug: "also-in-the-gap") { id slug prerequisites { slug } } }"#;
+    let wanted = first.post(question, json!({})).await.body;
+    let started = Instant::now();
+    loop {
+        let answer = second.post(question, json!({})).await.body;
+        if answer == wanted {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the second replica did not catch up: {answer} != {wanted}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        second
+            .metric(r#"skillgraph_catalog_catch_ups_total{how="replayed"}"#)
+            .await
+            >= 2.0,
+        "the writes before and after the gap were replayed"
+    );
+    let text = second.get("/metrics", "text/plain", &[]).await.body;
+    assert!(
+        !text
+            .as_str()
+            .unwrap_or_default()
+            .contains(r#"how="reloaded""#),
+        "no full reload was needed: {text}"
+    );
+    drop((first, second));
+}

@@ -97,7 +97,10 @@ impl Replica {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Err(format!("the replica on port {} did not get ready", self.port))
+        Err(format!(
+            "the replica on port {} did not get ready",
+            self.port
+        ))
     }
 }
 
@@ -296,7 +299,13 @@ async fn main() -> Result<(), String> {
     for &size in &args.sizes {
         let dataset = args.out.join(format!("areas-{size}.yaml"));
         run(Command::new(&args.binary)
-            .args(["generate", "--shape", "areas", "--skills", &size.to_string()])
+            .args([
+                "generate",
+                "--shape",
+                "areas",
+                "--skills",
+                &size.to_string(),
+            ])
             .arg("--output")
             .arg(&dataset))?;
         let figures = measure(&args.binary, size, &args, &dataset).await?;

@@ -837,6 +837,28 @@ impl Catalog {
         changed.into_iter().collect()
     }
 
+    /// The catalog as the rows a store holds, in the store's read order
+    /// (ids included): two catalogs with equal parts answer every read
+    /// alike, which is how a catalog that applied changes is checked against
+    /// one read from the database.
+    pub fn to_parts(&self) -> CatalogParts {
+        let mut parts = CatalogParts::default();
+        for e in self.skills.values() {
+            parts.skills.push(e.skill.clone());
+            parts.prerequisites.extend_from_slice(&e.prerequisites);
+            for &other in &e.related {
+                if other > e.skill.id {
+                    parts.related.push((e.skill.id, other));
+                }
+            }
+            parts.resources.extend_from_slice(&e.resources);
+        }
+        parts.roadmaps = self.roadmaps().cloned().collect();
+        parts.authors = self.authors().cloned().collect();
+        parts.guides = self.guides().cloned().collect();
+        parts
+    }
+
     /// The whole catalog as a bundle that refers to things by slug; building
     /// a catalog from it gives the same graph again.
     pub fn to_bundle(&self) -> Bundle {

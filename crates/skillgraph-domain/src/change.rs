@@ -24,7 +24,7 @@ pub use order::{arrange, without};
 pub use roadmaps::{Placement, RoadmapDraft, RoadmapPatch, SectionDraft, SectionPatch};
 
 /// The fields of a new skill.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SkillDraft {
     /// Its slug, which must be free.
     pub slug: Slug,
@@ -47,7 +47,7 @@ pub struct SkillDraft {
 }
 
 /// New values for some fields of a skill; `None` leaves a field as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SkillPatch {
     /// A new slug, which must be free.
     pub slug: Option<Slug>,
@@ -68,7 +68,7 @@ pub struct SkillPatch {
 }
 
 /// The fields of a learning resource.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResourceDraft {
     /// What kind of material it is.
     pub kind: ResourceKind,
@@ -79,7 +79,7 @@ pub struct ResourceDraft {
 }
 
 /// One change to the catalog; its serde form is what the change log records.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "change", rename_all = "camelCase")]
 pub enum Change {
     /// Adds a skill.

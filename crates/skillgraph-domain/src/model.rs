@@ -12,7 +12,9 @@ use crate::values::{
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+        )]
         pub struct $name(pub i64);
 
         impl std::fmt::Display for $name {
@@ -78,7 +80,7 @@ pub struct Skill {
 }
 
 /// An edge of the prerequisite DAG: `skill` is best learnt after `requires`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Prerequisite {
     /// The skill that has the prerequisite.
     pub skill: SkillId,

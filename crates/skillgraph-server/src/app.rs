@@ -219,19 +219,30 @@ impl App {
         }
     }
 
-    /// Loads the committed catalog and makes it current if it is newer.
+    /// Brings the snapshot up to the committed catalog and makes that
+    /// current if it is newer: by replaying the change log after the
+    /// snapshot's version when every entry there is a change this build can
+    /// apply, else (entries pruned, an import, a version the log skips) by
+    /// loading the catalog whole.
     async fn reload(&self) -> Result<(), StartError> {
         let started = std::time::Instant::now();
-        let loaded = self.store.load().await?;
+        let base = self.snapshot();
+        let records = self.store.changes_after(base.version).await?;
+        let (loaded, how) = match replay(&base, &records) {
+            Some(loaded) => (loaded, "replayed"),
+            None => (self.store.load().await?, "reloaded"),
+        };
         let version = loaded.version;
         let offered = self
             .slot
             .offer(Arc::new(CatalogSnapshot::build(loaded).await?));
         metrics::histogram!("skillgraph_snapshot_reload_seconds")
             .record(started.elapsed().as_secs_f64());
+        metrics::counter!("skillgraph_catalog_catch_ups_total", "how" => how).increment(1);
         if offered {
             tracing::info!(
                 version,
+                how,
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "caught up with another replica"
             );
@@ -563,6 +574,33 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
         bundle.guides.len()
     );
     Ok(())
+}
+
+/// The catalog after `records`, applied in order to `base`; `None` when
+/// they cannot all be replayed: a version missing from the log (pruned, or
+/// not yet visible), an entry that is no change (an import), or a change
+/// the snapshot refuses.
+fn replay(
+    base: &CatalogSnapshot,
+    records: &[skillgraph_store::ChangeRecord],
+) -> Option<skillgraph_store::LoadedCatalog> {
+    let last = records.last()?;
+    let mut catalog = base.catalog.clone();
+    let mut version = base.version;
+    for record in records {
+        if record.version != version + 1 {
+            return None;
+        }
+        let change: skillgraph_domain::change::Change =
+            serde_json::from_value(record.change.clone()).ok()?;
+        catalog = catalog.apply(&change, record.created).ok()?;
+        version = record.version;
+    }
+    Some(skillgraph_store::LoadedCatalog {
+        catalog,
+        version,
+        updated_at: last.at,
+    })
 }
 
 /// The roadmaps (slugs) the catalog puts each skill (slug) on, so an

@@ -10,7 +10,6 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -122,12 +121,13 @@ impl Store {
             .filter(|s| keys.skills.contains_key(&s.slug))
             .count();
         write(&txn, bundle, keys, progress).await?;
-        let version = bump_version(&txn).await?;
+        let (version, at) = bump_version(&txn).await?;
         change_log::ActiveModel {
             id: NotSet,
             version: Set(version),
             actor: Set(actor.to_owned()),
-            at: Set(Utc::now().fixed_offset()),
+            at: Set(at.fixed_offset()),
+            created: Set(None),
             change: Set(serde_json::json!({
                 "change": "importBundle",
                 "skills": bundle.skills.len(),

@@ -414,21 +414,23 @@ async fn read_catalog(conn: &impl ConnectionTrait) -> Result<LoadedCatalog, Stor
     })
 }
 
-/// Bumps the catalog version inside a write transaction.
-async fn bump_version(txn: &impl ConnectionTrait) -> Result<i64, StoreError> {
+/// Bumps the catalog version inside a write transaction; answers the new
+/// version and the time it is stamped with.
+async fn bump_version(txn: &impl ConnectionTrait) -> Result<(i64, DateTime<Utc>), StoreError> {
     let current = catalog_state::Entity::find_by_id(1)
         .one(txn)
         .await?
         .map_or(0, |s| s.version);
     let next = current + 1;
+    let at = Utc::now();
     catalog_state::ActiveModel {
         id: Set(1),
         version: Set(next),
-        updated_at: Set(Utc::now().fixed_offset()),
+        updated_at: Set(at.fixed_offset()),
     }
     .update(txn)
     .await?;
-    Ok(next)
+    Ok((next, at))
 }
 
 #[cfg(test)]

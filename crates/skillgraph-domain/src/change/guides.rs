@@ -8,7 +8,7 @@ use crate::model::{AuthorId, Guide, GuideId, SkillId};
 use crate::values::{HttpsUrl, MAX_LINKS, MAX_TAGS, Markdown, Slug, Tag, Title};
 
 /// The fields of a new guide.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GuideDraft {
     /// Its slug, which must be free.
     pub slug: Slug,
@@ -34,7 +34,7 @@ pub struct GuideDraft {
 
 /// New values for some fields of a guide; `None` leaves a field as it is,
 /// `Some(None)` clears an optional one.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GuidePatch {
     /// A new slug, which must be free.
     pub slug: Option<Slug>,
@@ -59,7 +59,7 @@ pub struct GuidePatch {
 }
 
 /// The fields of a new author.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuthorDraft {
     /// Their handle, which must be free.
     pub handle: Slug,
@@ -70,7 +70,7 @@ pub struct AuthorDraft {
 }
 
 /// New values for some fields of an author; `None` leaves a field as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthorPatch {
     /// A new handle, which must be free.
     pub handle: Option<Slug>,

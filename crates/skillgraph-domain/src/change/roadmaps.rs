@@ -6,7 +6,7 @@ use crate::model::{ItemId, Roadmap, RoadmapId, SectionId};
 use crate::values::{Markdown, Slug, Title};
 
 /// The fields of a new roadmap.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoadmapDraft {
     /// Its slug, which must be free.
     pub slug: Slug,
@@ -19,7 +19,7 @@ pub struct RoadmapDraft {
 }
 
 /// New values for some fields of a roadmap; `None` leaves a field as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RoadmapPatch {
     /// A new slug, which must be free.
     pub slug: Option<Slug>,
@@ -32,7 +32,7 @@ pub struct RoadmapPatch {
 }
 
 /// The fields of a new section.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SectionDraft {
     /// Display title.
     pub title: Title,
@@ -41,7 +41,7 @@ pub struct SectionDraft {
 }
 
 /// New values for a section; `None` leaves a field as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SectionPatch {
     /// A new title.
     pub title: Option<Title>,
@@ -53,7 +53,7 @@ pub struct SectionPatch {
 
 /// A place on a roadmap: a section, optionally an item to nest under, and
 /// an index among the siblings there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Placement {
     /// The section.
     pub section: SectionId,

@@ -18,6 +18,8 @@ pub struct Model {
     /// The change, as JSON.
     #[sea_orm(column_type = "JsonBinary")]
     pub change: Json,
+    /// The storage key of what the change created, for replaying it.
+    pub created: Option<i64>,
 }
 
 /// No relations are declared.

@@ -167,23 +167,8 @@ fn random_bundle(d: &mut Draw<'_>) -> Bundle {
     }
 }
 
-/// The catalog as the rows a store would hold, in the store's read order.
 fn parts_of(c: &Catalog) -> CatalogParts {
-    let mut parts = CatalogParts::default();
-    for e in c.skills.values() {
-        parts.skills.push(e.skill.clone());
-        parts.prerequisites.extend_from_slice(&e.prerequisites);
-        for &other in &e.related {
-            if other > e.skill.id {
-                parts.related.push((e.skill.id, other));
-            }
-        }
-        parts.resources.extend_from_slice(&e.resources);
-    }
-    parts.roadmaps = c.roadmaps().cloned().collect();
-    parts.authors = c.authors().cloned().collect();
-    parts.guides = c.guides().cloned().collect();
-    parts
+    c.to_parts()
 }
 
 /// Takes an item (and its nested items) out, wherever it is on these roadmaps.
