@@ -284,7 +284,7 @@ impl Model {
                 );
                 touched.guides.push(GuideId(id));
             }
-            Edit::EditGuide { pick, words } => {
+            Edit::ReviseGuide { pick, words } => {
                 if let Some(id) = Self::pick(&self.guides, *pick) {
                     if let Some(guide) = self.guides.get_mut(&id) {
                         guide.title = title(words);
@@ -345,7 +345,7 @@ enum Edit {
     CreateGuide {
         words: Vec<usize>,
     },
-    EditGuide {
+    ReviseGuide {
         pick: usize,
         words: Vec<usize>,
     },
@@ -368,7 +368,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (pick(), words()).prop_map(|(pick, words)| Edit::RetitleResource { pick, words }),
         pick().prop_map(|pick| Edit::DeleteResource { pick }),
         words().prop_map(|words| Edit::CreateGuide { words }),
-        (pick(), words()).prop_map(|(pick, words)| Edit::EditGuide { pick, words }),
+        (pick(), words()).prop_map(|(pick, words)| Edit::ReviseGuide { pick, words }),
         pick().prop_map(|pick| Edit::DeleteGuide { pick }),
     ]
 }
@@ -543,7 +543,7 @@ fn every_kind_of_edit_ranks_as_a_build_from_scratch() {
         Edit::CreateGuide {
             words: vec![5, 6, 19],
         },
-        Edit::EditGuide {
+        Edit::ReviseGuide {
             pick: 0,
             words: vec![28, 1],
         },
