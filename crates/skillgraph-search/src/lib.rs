@@ -2,8 +2,11 @@
 //! skills (name, aliases, tags, summary, description), guides (title, tags,
 //! description) and resources (title).
 //!
-//! A [`SearchIndex`] is built once per snapshot into an in-RAM tantivy index
-//! and then only read; it is `Send + Sync` and shared between requests.
+//! A [`SearchIndex`] is the index of one catalog snapshot in an in-RAM
+//! tantivy index, only read once made; it is `Send + Sync` and shared
+//! between requests. The first is built from a whole catalog; each next one
+//! is made from the one before by [`SearchIndex::updated`], which replaces
+//! only the documents of the things a write touched (see *Updating*).
 //! Matching, scoring (tantivy's BM25, boosts and constant scores, summed by
 //! its `BooleanQuery`) and top-k collection are all tantivy's; this crate
 //! only decides which queries to combine, with which boosts.
@@ -14,21 +17,51 @@
 //! field per [`MatchedField`] (with term frequencies and field norms, for
 //! BM25), an untokenized `name_exact` field holding the skill's whole
 //! normalized name, an `anywhere` field with the words of the name-like
-//! fields (names, aliases, titles, tags) together, an indexed `kind`, and
-//! fast `kind`, `id` and `key` fields. Text is split on anything but letters
+//! fields (names, aliases, titles, tags) together, an indexed `kind`, fast
+//! `kind` and `id` fields, an indexed and fast `key` (kind, then id), and per
+//! text field a fast count of the document's tokens in it (`name_tokens`,
+//! …). Text is split on anything but letters
 //! and digits, lowercased and ASCII-folded; summaries and descriptions also
 //! drop English stop words. One document per thing means a matching
 //! document *is* a distinct match, so tantivy's `Count` is the total.
 //!
-//! The index is sorted by `key` (kind, then id: skills, guides, resources;
-//! tantivy's index sorting), and its segments are merged into one after the
-//! single commit, so doc ids follow the catalog's order.
+//! Segments are sorted by `key` (skills, guides, resources; tantivy's index
+//! sorting), and a build merges its segments into one after its single
+//! commit, so doc ids follow the catalog's order.
 //!
 //! BM25 normally averages a field's length over *all* documents, so a field
 //! few documents have (aliases, or names next to the many resources) would
 //! look long wherever it occurs and score low. The statistics given to
 //! tantivy ([`Bm25StatisticsProvider`]) average each text field over the
-//! documents that have it; document frequencies are tantivy's own.
+//! documents that have it. They count live documents only, so that an
+//! updated index scores exactly as one built from scratch (tantivy's own
+//! count deleted documents until a merge drops them, and a merge that does
+//! only estimates token counts from the lossy field norms): the number of
+//! documents is tantivy's live count; a field's tokens and the documents
+//! that have it are summed from the exact per-document token counts (each
+//! segment's total once, by segment id, less its deleted documents'); a
+//! term's document frequency is tantivy's less the deleted documents that
+//! hold it, found in its postings (walked, or seeked to each deleted
+//! document, whichever is fewer steps).
+//!
+//! # Updating
+//!
+//! The snapshots made from one build share its tantivy index and, behind a
+//! lock, one writer (made by the first update). An update lists the
+//! [`Touched`] things; those whose text differs between the two catalogs
+//! (and the resources of touched skills: a deleted skill's go with it) have
+//! their document deleted by its `key` term and, unless gone, added anew;
+//! then one commit, and a new searcher. Older snapshots keep their
+//! searchers, whose segments tantivy keeps alive, so they answer as before.
+//! Only the newest snapshot of a line may be updated: from any other, an
+//! update builds from scratch.
+//!
+//! Each update adds a small segment and marks deleted documents in the
+//! older ones. tantivy's [`LogMergePolicy`] merges in the background: once
+//! 8 segments of a similar size gather (all under 10,000 documents alike),
+//! and a segment with over 10% of its documents deleted with its size's
+//! level (alone, it is rewritten without them). The statistics are exact
+//! whatever the segments.
 //!
 //! # Querying
 //!
@@ -77,11 +110,11 @@
 //!
 //! # Collecting
 //!
-//! One search (`search_with_statistics_provider`) with
-//! `(TopDocs::with_limit(limit).and_offset(offset).order_by_score(), Count)`
-//! gives the page and the total. `TopDocs` breaks
-//! score ties by doc address, which is the catalog's order (kind, then id),
-//! so the order is deterministic and pages agree with one big page.
+//! One search (`search_with_statistics_provider`) with `(TopDocs, Count)`
+//! gives the page and the total. `TopDocs` orders by score, then by `key`
+//! (kind, then id) ascending: the catalog's order, whatever the segments, so
+//! the order is deterministic, the same as from a build, and pages agree
+//! with one big page.
 //!
 //! A hit's [`MatchedField`] is the first of name, alias, title, tag,
 //! summary, description whose clauses (of all words; for the name, with the

@@ -89,10 +89,31 @@ fn text(words: &[usize]) -> String {
         .join(" ")
 }
 
-/// Some words, never empty.
+/// The first of `words` that fit in `max` characters, never empty.
+fn fit(words: &[usize], max: usize) -> String {
+    let mut fitting = String::new();
+    for &w in words {
+        let word = VOCABULARY[w % VOCABULARY.len()];
+        if fitting.len() + 1 + word.len() > max {
+            break;
+        }
+        if !fitting.is_empty() {
+            fitting.push(' ');
+        }
+        fitting.push_str(word);
+    }
+    if fitting.is_empty() {
+        fitting.push_str("untitled");
+    }
+    fitting
+}
+
 fn title(words: &[usize]) -> Title {
-    let text = text(words);
-    Title::parse(if text.is_empty() { "untitled" } else { &text }).expect("test title")
+    Title::parse(fit(words, Title::MAX_LEN)).expect("test title")
+}
+
+fn summary(words: &[usize]) -> Summary {
+    Summary::parse(fit(words, Summary::MAX_LEN)).expect("test summary")
 }
 
 fn tags(words: &[usize]) -> Vec<Tag> {
@@ -108,7 +129,7 @@ fn tags(words: &[usize]) -> Vec<Tag> {
 fn aliases(words: &[usize]) -> Vec<Alias> {
     words
         .chunks(2)
-        .map(|pair| Alias::parse(text(pair)).expect("test alias"))
+        .map(|pair| Alias::parse(fit(pair, Alias::MAX_LEN)).expect("test alias"))
         .collect()
 }
 
@@ -183,7 +204,7 @@ impl Model {
                         id: SkillId(id),
                         slug: Slug::parse(format!("s{id}")).expect("test slug"),
                         name: title(name),
-                        summary: Summary::parse(text(words) + " summary").expect("summary"),
+                        summary: summary(words),
                         description: Markdown::parse(text(words)).expect("description"),
                         level: Level::Beginner,
                         tags: tags(words),
@@ -205,9 +226,9 @@ impl Model {
             Edit::DescribeSkill { pick, words } => {
                 if let Some(id) = Self::pick(&self.skills, *pick) {
                     if let Some(skill) = self.skills.get_mut(&id) {
-                        skill.summary = Summary::parse(title(words).as_str()).expect("summary");
-                        skill.description =
-                            Markdown::parse(text(words).repeat(3)).expect("description");
+                        skill.summary = summary(words);
+                        skill.description = Markdown::parse(format!("{} ", text(words)).repeat(3))
+                            .expect("description");
                     }
                     touched.skills.push(SkillId(id));
                 }
@@ -620,11 +641,33 @@ fn an_old_snapshot_answers_as_before_after_updates() {
             middle = Some((answers(&index), index.share()));
         }
     }
+    // Let the background merges end; the next update reads what they made.
+    settle(&index);
+    let touched = model.apply(&Edit::CreateGuide { words: vec![1, 2] });
+    let next = model.catalog();
+    index = index.updated(&catalog, &next, &touched).expect("update");
+    catalog = next;
+    assert!(
+        index.columns.len() <= SEGMENTS_PER_MERGE + 1,
+        "41 commits merged into {} segments",
+        index.columns.len()
+    );
+
+    assert_eq!(first.columns.len(), 1);
     assert_eq!(answers(&first), before, "the first snapshot");
     let (middle_answers, middle) = middle.expect("kept");
     assert_eq!(answers(&middle), middle_answers, "a snapshot in between");
     let fresh = SearchIndex::build(&catalog).expect("build");
     assert_same(&index, &fresh, "the newest");
+}
+
+/// Waits for the background merges of `index`'s line to end (the next
+/// update makes a new writer).
+fn settle(index: &SearchIndex) {
+    let writer = index.line.state.lock().expect("not poisoned").writer.take();
+    if let Some(writer) = writer {
+        writer.wait_merging_threads().expect("merges end");
+    }
 }
 
 #[test]
