@@ -2,8 +2,11 @@
 //! skills (name, aliases, tags, summary, description), guides (title, tags,
 //! description) and resources (title).
 //!
-//! A [`SearchIndex`] is built once per snapshot into an in-RAM tantivy index
-//! and then only read; it is `Send + Sync` and shared between requests.
+//! A [`SearchIndex`] is the index of one catalog snapshot in an in-RAM
+//! tantivy index, only read once made; it is `Send + Sync` and shared
+//! between requests. The first is built from a whole catalog; each next one
+//! is made from the one before by [`SearchIndex::updated`], which replaces
+//! only the documents of the things a write touched (see *Updating*).
 //! Matching, scoring (tantivy's BM25, boosts and constant scores, summed by
 //! its `BooleanQuery`) and top-k collection are all tantivy's; this crate
 //! only decides which queries to combine, with which boosts.
@@ -14,21 +17,51 @@
 //! field per [`MatchedField`] (with term frequencies and field norms, for
 //! BM25), an untokenized `name_exact` field holding the skill's whole
 //! normalized name, an `anywhere` field with the words of the name-like
-//! fields (names, aliases, titles, tags) together, an indexed `kind`, and
-//! fast `kind`, `id` and `key` fields. Text is split on anything but letters
+//! fields (names, aliases, titles, tags) together, an indexed `kind`, fast
+//! `kind` and `id` fields, an indexed and fast `key` (kind, then id), and per
+//! text field a fast count of the document's tokens in it (`name_tokens`,
+//! …). Text is split on anything but letters
 //! and digits, lowercased and ASCII-folded; summaries and descriptions also
 //! drop English stop words. One document per thing means a matching
 //! document *is* a distinct match, so tantivy's `Count` is the total.
 //!
-//! The index is sorted by `key` (kind, then id: skills, guides, resources;
-//! tantivy's index sorting), and its segments are merged into one after the
-//! single commit, so doc ids follow the catalog's order.
+//! Segments are sorted by `key` (skills, guides, resources; tantivy's index
+//! sorting), and a build merges its segments into one after its single
+//! commit, so doc ids follow the catalog's order.
 //!
 //! BM25 normally averages a field's length over *all* documents, so a field
 //! few documents have (aliases, or names next to the many resources) would
 //! look long wherever it occurs and score low. The statistics given to
 //! tantivy ([`Bm25StatisticsProvider`]) average each text field over the
-//! documents that have it; document frequencies are tantivy's own.
+//! documents that have it. They count live documents only, so that an
+//! updated index scores exactly as one built from scratch (tantivy's own
+//! count deleted documents until a merge drops them, and a merge that does
+//! only estimates token counts from the lossy field norms): the number of
+//! documents is tantivy's live count; a field's tokens and the documents
+//! that have it are summed from the exact per-document token counts (each
+//! segment's total once, by segment id, less its deleted documents'); a
+//! term's document frequency is tantivy's less the deleted documents that
+//! hold it, found in its postings (walked, or seeked to each deleted
+//! document, whichever is fewer steps).
+//!
+//! # Updating
+//!
+//! The snapshots made from one build share its tantivy index and, behind a
+//! lock, one writer (made by the first update). An update lists the
+//! [`Touched`] things; those whose text differs between the two catalogs
+//! (and the resources of touched skills: a deleted skill's go with it) have
+//! their document deleted by its `key` term and, unless gone, added anew;
+//! then one commit, and a new searcher. Older snapshots keep their
+//! searchers, whose segments tantivy keeps alive, so they answer as before.
+//! Only the newest snapshot of a line may be updated: from any other, an
+//! update builds from scratch.
+//!
+//! Each update adds a small segment and marks deleted documents in the
+//! older ones. tantivy's [`LogMergePolicy`] merges in the background: once
+//! 8 segments of a similar size gather (all under 10,000 documents alike),
+//! and a segment with over 10% of its documents deleted with its size's
+//! level (alone, it is rewritten without them). The statistics are exact
+//! whatever the segments.
 //!
 //! # Querying
 //!
@@ -77,11 +110,11 @@
 //!
 //! # Collecting
 //!
-//! One search (`search_with_statistics_provider`) with
-//! `(TopDocs::with_limit(limit).and_offset(offset).order_by_score(), Count)`
-//! gives the page and the total. `TopDocs` breaks
-//! score ties by doc address, which is the catalog's order (kind, then id),
-//! so the order is deterministic and pages agree with one big page.
+//! One search (`search_with_statistics_provider`) with `(TopDocs, Count)`
+//! gives the page and the total. `TopDocs` orders by score, then by `key`
+//! (kind, then id) ascending: the catalog's order, whatever the segments, so
+//! the order is deterministic, the same as from a build, and pages agree
+//! with one big page.
 //!
 //! A hit's [`MatchedField`] is the first of name, alias, title, tag,
 //! summary, description whose clauses (of all words; for the name, with the
@@ -90,10 +123,15 @@
 //! returned hits in doc order, and only for the hits no earlier field
 //! matched.
 
-use skillgraph_domain::{Catalog, GuideId, ResourceId, SkillId};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use skillgraph_domain::{Catalog, Guide, GuideId, Resource, ResourceId, Skill, SkillId};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::Column;
-use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
+use tantivy::index::SegmentId;
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, DfaWrapper, EnableScoring,
     FuzzyTermQuery, Occur, Query, Scorer, TermQuery, TermSetQuery,
@@ -106,12 +144,14 @@ use tantivy::tokenizer::{
     StopWordFilter, TextAnalyzer,
 };
 use tantivy::{
-    DocAddress, DocSet, Index, IndexSettings, IndexSortByField, IndexWriter, Order, ReloadPolicy,
-    Searcher, TantivyDocument, TantivyError, Term,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexSettings, IndexSortByField, IndexWriter,
+    Order, ReloadPolicy, Searcher, SegmentReader, TERMINATED, TantivyDocument, TantivyError, Term,
 };
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod update_tests;
 
 /// What kind of thing a hit is, with its id, so the caller can look it up in the catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -229,6 +269,17 @@ const MAX_QUERY_WORDS: usize = 8;
 /// makes few segments, which are then merged into one.
 const WRITER_MEMORY: usize = 50_000_000;
 
+/// The update writer's memory: tantivy's minimum, as an update adds only a few documents.
+const UPDATE_WRITER_MEMORY: usize = 15_000_000;
+/// A segment with more than this share of deleted documents is merged (with
+/// the segments of its size), which drops them.
+const MAX_DELETED_SHARE: f32 = 0.1;
+/// This many segments of a similar size (below [`SMALL_SEGMENT`] documents,
+/// all alike) are merged into one.
+const SEGMENTS_PER_MERGE: usize = 8;
+/// Segments under this many documents count as the same size when merging.
+const SMALL_SEGMENT: u32 = 10_000;
+
 /// tantivy's BM25 `k1`: one term scores below `(k1 + 1) × idf` times its boost.
 const BM25_K1: f32 = 1.2;
 /// The constant score of a typo match, as a share of the field's boost.
@@ -268,6 +319,18 @@ impl TextField {
             TextField::Tag => "tag",
             TextField::Summary => "summary",
             TextField::Description => "description",
+        }
+    }
+
+    /// The name of the fast field holding each document's token count in this field.
+    fn length_name(self) -> &'static str {
+        match self {
+            TextField::Name => "name_tokens",
+            TextField::Alias => "alias_tokens",
+            TextField::Title => "title_tokens",
+            TextField::Tag => "tag_tokens",
+            TextField::Summary => "summary_tokens",
+            TextField::Description => "description_tokens",
         }
     }
 
@@ -346,6 +409,9 @@ fn sort_key(kind: u64, id: i64) -> u64 {
 #[derive(Debug, Clone)]
 struct Fields {
     text: [Field; TextField::ALL.len()],
+    /// Per text field, each document's exact token count in it (fast), for
+    /// BM25 statistics that leave deleted documents out.
+    lengths: [Field; TextField::ALL.len()],
     name_exact: Field,
     /// The words of the names, aliases, titles and tags together, for the every-word bonus.
     anywhere: Field,
@@ -390,13 +456,16 @@ fn schema() -> (Schema, Fields) {
                 .set_fieldnorms(false),
         ),
     );
+    let lengths = TextField::ALL.map(|field| builder.add_u64_field(field.length_name(), FAST));
     let kind = builder.add_u64_field("kind", INDEXED | FAST);
     let id = builder.add_i64_field("id", FAST);
-    let key = builder.add_u64_field("key", FAST);
+    // Indexed too, so that an update deletes a thing's document by its key.
+    let key = builder.add_u64_field("key", INDEXED | FAST);
     (
         builder.build(),
         Fields {
             text,
+            lengths,
             name_exact,
             anywhere,
             kind,
@@ -435,18 +504,27 @@ fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     words
 }
 
-/// The kind and id fast fields of one segment.
+/// What one segment of a snapshot needs at query time: its kind and id fast
+/// fields, and which of its documents are deleted.
+#[derive(Clone)]
 struct SegmentColumns {
     kinds: Column<u64>,
     ids: Column<i64>,
+    /// Its deleted documents in doc order (empty when it has none), which
+    /// tantivy's document frequencies still count.
+    deleted: Arc<[DocId]>,
 }
 
-/// BM25 statistics in which a field's average length is taken over the
-/// documents that have the field, not over all of them: otherwise a field
-/// that few documents have (aliases) would look long wherever it occurs.
+/// BM25 statistics of the live documents only, whatever the segments hold,
+/// so that an updated index scores exactly as one built from scratch; and in
+/// which a field's average length is taken over the documents that have the
+/// field, not over all of them: otherwise a field that few documents have
+/// (aliases) would look long wherever it occurs.
 struct FieldStatistics<'a> {
     searcher: &'a Searcher,
-    /// Per text field, its token count scaled by all documents over those with the field.
+    segments: &'a [SegmentColumns],
+    /// Per text field, its live token count scaled by all live documents over
+    /// the live documents with the field.
     tokens: &'a [(Field, u64)],
 }
 
@@ -459,37 +537,102 @@ impl Bm25StatisticsProvider for FieldStatistics<'_> {
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Bm25StatisticsProvider::total_num_docs(self.searcher)
+        Ok(self.searcher.num_docs())
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.searcher.doc_freq(term)
+        let mut docs = 0;
+        for (segment, columns) in self.searcher.segment_readers().iter().zip(self.segments) {
+            docs += live_doc_freq(segment, &columns.deleted, term)?;
+        }
+        Ok(docs)
     }
 }
 
-/// Each text field's token count scaled so that the average BM25 computes
-/// is the average over the documents that have the field.
-fn field_tokens(searcher: &Searcher, fields: &Fields) -> Result<Vec<(Field, u64)>, TantivyError> {
-    let docs = Bm25StatisticsProvider::total_num_docs(searcher)?;
-    let mut scaled = Vec::with_capacity(TextField::ALL.len());
-    for field in TextField::ALL {
-        let field = fields.text(field);
-        let tokens = Bm25StatisticsProvider::total_num_tokens(searcher, field)?;
-        let mut with_field = 0u64;
-        for segment in searcher.segment_readers() {
-            let norms = segment.get_fieldnorms_reader(field)?;
-            with_field += (0..segment.max_doc())
-                .filter(|&doc| norms.fieldnorm_id(doc) > 0)
-                .count() as u64;
-        }
-        let tokens = if with_field == 0 {
-            tokens
-        } else {
-            (u128::from(tokens) * u128::from(docs) / u128::from(with_field)) as u64
-        };
-        scaled.push((field, tokens));
+/// How many live documents of a segment hold `term`: tantivy's count, which
+/// includes deleted documents until a merge drops them, less the deleted ones
+/// that hold it. Those are found by walking the term's postings when it has
+/// fewer than the segment has deleted documents, else by seeking them to
+/// each deleted document (skipping whole blocks): about `min(postings,
+/// deleted)` steps.
+fn live_doc_freq(segment: &SegmentReader, deleted: &[DocId], term: &Term) -> tantivy::Result<u64> {
+    let inverted = segment.inverted_index(term.field())?;
+    let Some(info) = inverted.get_term_info(term)? else {
+        return Ok(0);
+    };
+    let all = u64::from(info.doc_freq);
+    if deleted.is_empty() {
+        return Ok(all);
     }
-    Ok(scaled)
+    let mut postings = inverted.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+    let mut gone = 0u64;
+    if info.doc_freq as usize <= deleted.len() {
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if segment.is_deleted(doc) {
+                gone += 1;
+            }
+            doc = postings.advance();
+        }
+    } else {
+        for &target in deleted {
+            let mut doc = postings.doc();
+            if doc < target {
+                doc = postings.seek(target);
+            }
+            if doc == TERMINATED {
+                break;
+            }
+            if doc == target {
+                gone += 1;
+            }
+        }
+    }
+    Ok(all.saturating_sub(gone))
+}
+
+/// Per text field, the tokens of some documents and how many of them have
+/// the field: summed from the exact per-document counts of the `*_tokens`
+/// fast fields. tantivy's own totals count deleted documents, and a merge
+/// that drops them only estimates the rest from the lossy field norms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Lengths {
+    tokens: [u64; TextField::ALL.len()],
+    with_field: [u64; TextField::ALL.len()],
+}
+
+impl Lengths {
+    /// The lengths of `docs` of `segment`.
+    fn of(segment: &SegmentReader, docs: impl Iterator<Item = DocId>) -> tantivy::Result<Lengths> {
+        let columns = TextField::ALL
+            .map(|field| segment.fast_fields().u64(field.length_name()))
+            .into_iter()
+            .collect::<tantivy::Result<Vec<Column<u64>>>>()?;
+        let mut lengths = Lengths::default();
+        for doc in docs {
+            for (i, column) in columns.iter().enumerate() {
+                let tokens = column.first(doc).unwrap_or(0);
+                lengths.tokens[i] += tokens;
+                lengths.with_field[i] += u64::from(tokens > 0);
+            }
+        }
+        Ok(lengths)
+    }
+
+    fn add(&mut self, other: &Lengths, sign: bool) {
+        let pairs = self
+            .tokens
+            .iter_mut()
+            .zip(other.tokens)
+            .chain(self.with_field.iter_mut().zip(other.with_field));
+        for (mine, theirs) in pairs {
+            *mine = if sign {
+                *mine + theirs
+            } else {
+                mine.saturating_sub(theirs)
+            };
+        }
+    }
 }
 
 /// More than one query word can score in an index of `docs` documents: in
@@ -504,7 +647,9 @@ fn word_bound(docs: u64) -> f32 {
         .sum()
 }
 
-/// The search index of one catalog snapshot: built once, then only read.
+/// The search index of one catalog snapshot: only read once made, by
+/// [`build`](Self::build) or from the previous snapshot by
+/// [`updated`](Self::updated).
 pub struct SearchIndex {
     searcher: Searcher,
     columns: Vec<SegmentColumns>,
@@ -514,6 +659,10 @@ pub struct SearchIndex {
     word_bound: f32,
     fields: Fields,
     analyzer: TextAnalyzer,
+    /// The index and writer it shares with the snapshots made from it.
+    line: Arc<Line>,
+    /// Which snapshot of its line it is: only the newest may be updated.
+    generation: u64,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -521,12 +670,51 @@ impl std::fmt::Debug for SearchIndex {
         f.debug_struct("SearchIndex")
             .field("documents", &self.searcher.num_docs())
             .field("segments", &self.columns.len())
+            .field("generation", &self.generation)
             .finish_non_exhaustive()
     }
 }
 
+/// The things whose documents an update may have to change: each skill,
+/// resource and guide created, edited or deleted between two catalogs.
+///
+/// Listing a thing that did not change costs only a comparison. The
+/// resources of a listed skill are compared too, so a deleted skill's
+/// resources need not be listed (nor those of a skill whose resources were
+/// replaced); a resource edited or deleted on its own must be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// Skills created, edited (name, aliases, tags, summary, description) or deleted.
+    pub skills: Vec<SkillId>,
+    /// Resources added, retitled or deleted.
+    pub resources: Vec<ResourceId>,
+    /// Guides created, edited (title, tags, description) or deleted.
+    pub guides: Vec<GuideId>,
+}
+
+/// What the snapshots of one index share: the tantivy index, and under a
+/// lock its reader, its writer (made by the first update) and which
+/// snapshot is the newest.
+struct Line {
+    index: Index,
+    state: Mutex<LineState>,
+}
+
+/// The mutable side of a [`Line`], only touched by updates.
+struct LineState {
+    /// The generation of the newest snapshot.
+    newest: u64,
+    reader: IndexReader,
+    /// Made by the first update, then kept.
+    writer: Option<IndexWriter>,
+    /// The lengths of each segment's documents (deleted ones too) by
+    /// segment id, so each segment is counted once.
+    lengths: HashMap<SegmentId, Lengths>,
+    documents: Documents,
+}
+
 /// The text of one thing to index.
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 struct Entry<'a> {
     name: Option<&'a str>,
     aliases: Vec<&'a str>,
@@ -534,6 +722,247 @@ struct Entry<'a> {
     title: Option<&'a str>,
     summary: Option<&'a str>,
     description: Option<&'a str>,
+}
+
+impl<'a> Entry<'a> {
+    fn skill(skill: &'a Skill) -> Self {
+        Entry {
+            name: Some(skill.name.as_str()),
+            aliases: skill.aliases.iter().map(|a| a.as_str()).collect(),
+            tags: skill.tags.iter().map(|t| t.as_str()).collect(),
+            summary: Some(skill.summary.as_str()),
+            description: Some(skill.description.as_str()),
+            ..Entry::default()
+        }
+    }
+
+    fn resource(resource: &'a Resource) -> Self {
+        Entry {
+            title: Some(resource.title.as_str()),
+            ..Entry::default()
+        }
+    }
+
+    fn guide(guide: &'a Guide) -> Self {
+        Entry {
+            title: Some(guide.title.as_str()),
+            tags: guide.tags.iter().map(|t| t.as_str()).collect(),
+            description: Some(guide.description.as_str()),
+            ..Entry::default()
+        }
+    }
+
+    /// Its values of one text field.
+    fn values(&self, field: TextField) -> &[&'a str] {
+        match field {
+            TextField::Name => self.name.as_slice(),
+            TextField::Alias => &self.aliases,
+            TextField::Title => self.title.as_slice(),
+            TextField::Tag => &self.tags,
+            TextField::Summary => self.summary.as_slice(),
+            TextField::Description => self.description.as_slice(),
+        }
+    }
+}
+
+/// Makes documents, with the analyzers that count their tokens as the index does.
+struct Documents {
+    words: TextAnalyzer,
+    prose: TextAnalyzer,
+}
+
+impl Documents {
+    fn new() -> Self {
+        Documents {
+            words: words_analyzer(),
+            prose: prose_analyzer(),
+        }
+    }
+
+    /// The document of one thing.
+    fn document(
+        &mut self,
+        fields: &Fields,
+        kind: u64,
+        id: i64,
+        entry: &Entry<'_>,
+    ) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(fields.kind, kind);
+        doc.add_i64(fields.id, id);
+        doc.add_u64(fields.key, sort_key(kind, id));
+        for field in TextField::ALL {
+            let analyzer = match field.tokenizer() {
+                PROSE => &mut self.prose,
+                _ => &mut self.words,
+            };
+            let mut tokens = 0u64;
+            for &value in entry.values(field) {
+                doc.add_text(fields.text(field), value);
+                if field.name_like() {
+                    doc.add_text(fields.anywhere, value);
+                }
+                let mut stream = analyzer.token_stream(value);
+                while stream.advance() {
+                    tokens += 1;
+                }
+            }
+            doc.add_u64(fields.lengths[field as usize], tokens);
+        }
+        if let Some(name) = entry.name {
+            let name = words(&mut self.words, name).join(" ");
+            if !name.is_empty() {
+                doc.add_text(fields.name_exact, name);
+            }
+        }
+        doc
+    }
+}
+
+/// One thing whose document an update replaces: its kind, its id and its
+/// new text (`None` when it is gone).
+struct Change<'a> {
+    kind: u64,
+    id: i64,
+    entry: Option<Entry<'a>>,
+}
+
+/// The documents to replace to go from `before` to `after`: those of the
+/// touched things (and the resources of touched skills) whose text differs,
+/// or that are in neither catalog (deleted anyway, in case the index has them).
+fn changes<'a>(before: &'a Catalog, after: &'a Catalog, touched: &Touched) -> Vec<Change<'a>> {
+    let mut changes = Vec::new();
+    let mut compare = |kind: u64, id: i64, old: Option<Entry<'a>>, new: Option<Entry<'a>>| {
+        if old.is_none() || old != new {
+            changes.push(Change {
+                kind,
+                id,
+                entry: new,
+            });
+        }
+    };
+    let skills: BTreeSet<SkillId> = touched.skills.iter().copied().collect();
+    let mut resources: BTreeSet<ResourceId> = touched.resources.iter().copied().collect();
+    for &id in &skills {
+        compare(
+            KIND_SKILL,
+            id.0,
+            before.skill(id).map(Entry::skill),
+            after.skill(id).map(Entry::skill),
+        );
+        let own = before.resources(id).iter().chain(after.resources(id));
+        resources.extend(own.map(|r| r.id));
+    }
+    for id in resources {
+        compare(
+            KIND_RESOURCE,
+            id.0,
+            before.resource(id).map(Entry::resource),
+            after.resource(id).map(Entry::resource),
+        );
+    }
+    let guides: BTreeSet<GuideId> = touched.guides.iter().copied().collect();
+    for id in guides {
+        compare(
+            KIND_GUIDE,
+            id.0,
+            before.guide(id).map(Entry::guide),
+            after.guide(id).map(Entry::guide),
+        );
+    }
+    changes
+}
+
+/// The writer of updates: one thread, little memory, and merges in the
+/// background by [`LogMergePolicy`]: segments of similar sizes (all those
+/// under [`SMALL_SEGMENT`] documents alike) once [`SEGMENTS_PER_MERGE`] of
+/// them gather, and a segment whose deleted share passes
+/// [`MAX_DELETED_SHARE`] with its level (alone, that is rewriting it without
+/// its deleted documents).
+fn update_writer(index: &Index) -> Result<IndexWriter, SearchError> {
+    let options = IndexWriterOptions::builder()
+        .num_worker_threads(1)
+        .memory_budget_per_thread(UPDATE_WRITER_MEMORY)
+        .num_merge_threads(1)
+        .build();
+    let writer: IndexWriter = index
+        .writer_with_options(options)
+        .map_err(build_err("opening the update writer"))?;
+    let mut policy = LogMergePolicy::default();
+    policy.set_min_num_segments(SEGMENTS_PER_MERGE);
+    policy.set_min_layer_size(SMALL_SEGMENT);
+    policy.set_del_docs_ratio_before_merge(MAX_DELETED_SHARE);
+    writer.set_merge_policy(Box::new(policy));
+    Ok(writer)
+}
+
+/// What a snapshot reads, derived from a searcher.
+struct View {
+    searcher: Searcher,
+    columns: Vec<SegmentColumns>,
+    field_tokens: Vec<(Field, u64)>,
+    word_bound: f32,
+}
+
+impl View {
+    /// The columns and statistics of what `searcher` sees. `known` has the
+    /// lengths of the segments seen before (by id); it is left with those
+    /// of the searcher's segments.
+    fn of(
+        searcher: Searcher,
+        fields: &Fields,
+        known: &mut HashMap<SegmentId, Lengths>,
+    ) -> Result<View, SearchError> {
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        let mut live = Lengths::default();
+        let mut seen = HashMap::with_capacity(known.len() + 1);
+        for segment in searcher.segment_readers() {
+            let all = match known.get(&segment.segment_id()) {
+                Some(&lengths) => lengths,
+                None => Lengths::of(segment, 0..segment.max_doc())
+                    .map_err(build_err("counting field lengths"))?,
+            };
+            seen.insert(segment.segment_id(), all);
+            let deleted: Arc<[DocId]> = match segment.alive_bitset() {
+                Some(alive) => (0..segment.max_doc())
+                    .filter(|&doc| alive.is_deleted(doc))
+                    .collect(),
+                None => Arc::new([]),
+            };
+            live.add(&all, true);
+            let gone = Lengths::of(segment, deleted.iter().copied())
+                .map_err(build_err("counting deleted field lengths"))?;
+            live.add(&gone, false);
+            let fast = segment.fast_fields();
+            columns.push(SegmentColumns {
+                kinds: fast.u64("kind").map_err(build_err("opening kinds"))?,
+                ids: fast.i64("id").map_err(build_err("opening ids"))?,
+                deleted,
+            });
+        }
+        *known = seen;
+
+        let docs = searcher.num_docs();
+        let field_tokens = TextField::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &field)| {
+                let (tokens, with_field) = (live.tokens[i], live.with_field[i]);
+                let scaled = if with_field == 0 {
+                    tokens
+                } else {
+                    (u128::from(tokens) * u128::from(docs) / u128::from(with_field)) as u64
+                };
+                (fields.text(field), scaled)
+            })
+            .collect();
+        Ok(View {
+            word_bound: word_bound(docs),
+            searcher,
+            columns,
+            field_tokens,
+        })
+    }
 }
 
 impl SearchIndex {
@@ -570,75 +999,21 @@ impl SearchIndex {
             .map_err(build_err("opening the writer"))?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
 
-        let mut analyzer = words_analyzer();
+        let mut documents = Documents::new();
         let mut add = |kind: u64, id: i64, entry: Entry<'_>| -> Result<(), SearchError> {
-            let mut doc = TantivyDocument::default();
-            doc.add_u64(fields.kind, kind);
-            doc.add_i64(fields.id, id);
-            doc.add_u64(fields.key, sort_key(kind, id));
-            let texts = [
-                (TextField::Name, entry.name.as_slice()),
-                (TextField::Alias, &entry.aliases),
-                (TextField::Tag, &entry.tags),
-                (TextField::Title, entry.title.as_slice()),
-                (TextField::Summary, entry.summary.as_slice()),
-                (TextField::Description, entry.description.as_slice()),
-            ];
-            for (field, values) in texts {
-                for value in values {
-                    doc.add_text(fields.text(field), value);
-                    if field.name_like() {
-                        doc.add_text(fields.anywhere, value);
-                    }
-                }
-            }
-            if let Some(name) = entry.name {
-                let name = words(&mut analyzer, name).join(" ");
-                if !name.is_empty() {
-                    doc.add_text(fields.name_exact, name);
-                }
-            }
             writer
-                .add_document(doc)
+                .add_document(documents.document(&fields, kind, id, &entry))
                 .map_err(build_err("adding a document"))?;
             Ok(())
         };
-
         for skill in catalog.skills() {
-            add(
-                KIND_SKILL,
-                skill.id.0,
-                Entry {
-                    name: Some(skill.name.as_str()),
-                    aliases: skill.aliases.iter().map(|a| a.as_str()).collect(),
-                    tags: skill.tags.iter().map(|t| t.as_str()).collect(),
-                    summary: Some(skill.summary.as_str()),
-                    description: Some(skill.description.as_str()),
-                    ..Entry::default()
-                },
-            )?;
+            add(KIND_SKILL, skill.id.0, Entry::skill(skill))?;
             for resource in catalog.resources(skill.id) {
-                add(
-                    KIND_RESOURCE,
-                    resource.id.0,
-                    Entry {
-                        title: Some(resource.title.as_str()),
-                        ..Entry::default()
-                    },
-                )?;
+                add(KIND_RESOURCE, resource.id.0, Entry::resource(resource))?;
             }
         }
         for guide in catalog.guides() {
-            add(
-                KIND_GUIDE,
-                guide.id.0,
-                Entry {
-                    title: Some(guide.title.as_str()),
-                    tags: guide.tags.iter().map(|t| t.as_str()).collect(),
-                    description: Some(guide.description.as_str()),
-                    ..Entry::default()
-                },
-            )?;
+            add(KIND_GUIDE, guide.id.0, Entry::guide(guide))?;
         }
 
         writer.commit().map_err(build_err("committing"))?;
@@ -655,26 +1030,13 @@ impl SearchIndex {
             .wait_merging_threads()
             .map_err(build_err("closing the writer"))?;
 
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(build_err("opening the reader"))?;
-        let searcher = reader.searcher();
-        let columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| {
-                let fast = segment.fast_fields();
-                Ok(SegmentColumns {
-                    kinds: fast.u64("kind").map_err(build_err("opening kinds"))?,
-                    ids: fast.i64("id").map_err(build_err("opening ids"))?,
-                })
-            })
-            .collect::<Result<Vec<_>, SearchError>>()?;
-
-        let field_tokens =
-            field_tokens(&searcher, &fields).map_err(build_err("counting field lengths"))?;
+        let mut lengths = HashMap::new();
+        let view = View::of(reader.searcher(), &fields, &mut lengths)?;
 
         // The Levenshtein automaton builders are made once per process and
         // are slow to make: make them now rather than in the first query.
@@ -688,15 +1050,111 @@ impl SearchIndex {
             .map_err(build_err("preparing typo tolerance"))?;
         }
 
-        let word_bound = word_bound(searcher.num_docs());
-        Ok(SearchIndex {
-            searcher,
-            columns,
-            field_tokens,
-            word_bound,
+        let line = Arc::new(Line {
+            index,
+            state: Mutex::new(LineState {
+                newest: 0,
+                reader,
+                writer: None,
+                lengths,
+                documents: Documents::new(),
+            }),
+        });
+        Ok(SearchIndex::from_view(view, fields, line, 0))
+    }
+
+    fn from_view(view: View, fields: Fields, line: Arc<Line>, generation: u64) -> SearchIndex {
+        SearchIndex {
+            searcher: view.searcher,
+            columns: view.columns,
+            field_tokens: view.field_tokens,
+            word_bound: view.word_bound,
             fields,
             analyzer: words_analyzer(),
-        })
+            line,
+            generation,
+        }
+    }
+
+    /// The snapshot of `after`, made from this one, the snapshot of
+    /// `before`, by replacing the documents of the `touched` things (see
+    /// [`Touched`]) whose text changed: deleted by their key, added anew,
+    /// committed, and read by a new searcher. It ranks exactly as
+    /// [`build`](Self::build) of `after` would (hits, order, scores, totals).
+    ///
+    /// This snapshot is left as it was and keeps answering as before. The
+    /// snapshots of one line share one tantivy index and writer, and only the
+    /// newest may be updated: from an older one, or after a failed update,
+    /// this builds the index of `after` from scratch instead.
+    ///
+    /// `before` must be the catalog this snapshot indexes: a thing's
+    /// document is only replaced when its text differs between the two.
+    pub fn updated(
+        &self,
+        before: &Catalog,
+        after: &Catalog,
+        touched: &Touched,
+    ) -> Result<SearchIndex, SearchError> {
+        let Ok(mut guard) = self.line.state.lock() else {
+            return SearchIndex::build(after);
+        };
+        if guard.newest != self.generation {
+            drop(guard);
+            return SearchIndex::build(after);
+        }
+        let changes = changes(before, after, touched);
+        if changes.is_empty() {
+            return Ok(self.share());
+        }
+        let state = &mut *guard;
+        let mut writer = match state.writer.take() {
+            Some(writer) => writer,
+            None => update_writer(&self.line.index)?,
+        };
+        // Whatever happens next, this snapshot is no longer the newest; on
+        // an error no snapshot is, and the next update builds from scratch.
+        state.newest += 1;
+        for change in &changes {
+            writer.delete_term(Term::from_field_u64(
+                self.fields.key,
+                sort_key(change.kind, change.id),
+            ));
+            if let Some(entry) = &change.entry {
+                let doc = state
+                    .documents
+                    .document(&self.fields, change.kind, change.id, entry);
+                writer
+                    .add_document(doc)
+                    .map_err(build_err("adding an updated document"))?;
+            }
+        }
+        writer.commit().map_err(build_err("committing an update"))?;
+        state.writer = Some(writer);
+        state
+            .reader
+            .reload()
+            .map_err(build_err("reloading the reader"))?;
+        let view = View::of(state.reader.searcher(), &self.fields, &mut state.lengths)?;
+        Ok(SearchIndex::from_view(
+            view,
+            self.fields.clone(),
+            Arc::clone(&self.line),
+            state.newest,
+        ))
+    }
+
+    /// The same snapshot again, for an update that changes no document.
+    fn share(&self) -> SearchIndex {
+        SearchIndex {
+            searcher: self.searcher.clone(),
+            columns: self.columns.clone(),
+            field_tokens: self.field_tokens.clone(),
+            word_bound: self.word_bound,
+            fields: self.fields.clone(),
+            analyzer: self.analyzer.clone(),
+            line: Arc::clone(&self.line),
+            generation: self.generation,
+        }
     }
 
     /// Ranked hits for `query`, only of `kinds` (all when empty); returns the
@@ -727,10 +1185,15 @@ impl SearchIndex {
                 total,
             });
         }
+        // Ties break by key (kind, then id) whatever the segments.
+        let by_score_then_key = (
+            SortBySimilarityScore,
+            (SortByStaticFastValue::<u64>::for_field("key"), Order::Asc),
+        );
         let collector = (
             TopDocs::with_limit(limit)
                 .and_offset(offset)
-                .order_by_score(),
+                .order_by(by_score_then_key),
             Count,
         );
         let (top, total) = self
@@ -743,7 +1206,7 @@ impl SearchIndex {
         let hits = top
             .iter()
             .zip(fields)
-            .map(|(&(score, address), field)| Hit {
+            .map(|(&((score, _), address), field)| Hit {
                 kind: self.hit_kind(address),
                 score,
                 field,
@@ -833,7 +1296,8 @@ impl SearchIndex {
         word: &str,
         automaton: &DfaWrapper,
     ) -> Result<Vec<Term>, TantivyError> {
-        let mut terms = Vec::new();
+        // Each once, though several segments have it.
+        let mut texts = BTreeSet::new();
         for segment in self.searcher.segment_readers() {
             let inverted = segment.inverted_index(field)?;
             let mut stream = inverted.terms().search(automaton).into_stream()?;
@@ -841,12 +1305,16 @@ impl SearchIndex {
                 let key = stream.key();
                 if key != word.as_bytes()
                     && let Ok(text) = std::str::from_utf8(key)
+                    && !texts.contains(text)
                 {
-                    terms.push(Term::from_field_text(field, text));
+                    texts.insert(text.to_owned());
                 }
             }
         }
-        Ok(terms)
+        Ok(texts
+            .iter()
+            .map(|text| Term::from_field_text(field, text))
+            .collect())
     }
 
     /// The clauses of one word in one field, each boosted.
@@ -1021,6 +1489,7 @@ impl SearchIndex {
     fn statistics(&self) -> FieldStatistics<'_> {
         FieldStatistics {
             searcher: &self.searcher,
+            segments: &self.columns,
             tokens: &self.field_tokens,
         }
     }
