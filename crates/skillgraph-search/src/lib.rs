@@ -126,6 +126,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
+use skillgraph_domain::change::Change as CatalogChange;
 use skillgraph_domain::{Catalog, Guide, GuideId, Resource, ResourceId, Skill, SkillId};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
@@ -690,6 +691,42 @@ pub struct Touched {
     pub resources: Vec<ResourceId>,
     /// Guides created, edited (title, tags, description) or deleted.
     pub guides: Vec<GuideId>,
+}
+
+impl Touched {
+    /// What one committed change may have touched, given the id the
+    /// database gave to what it created: skills and guides created, edited or
+    /// deleted, resources added, edited or deleted. Edges, hierarchy, links,
+    /// roadmaps and authors are in no document.
+    pub fn of(change: &CatalogChange, created: Option<i64>) -> Touched {
+        let mut touched = Touched::default();
+        match change {
+            CatalogChange::CreateSkill(_) => touched.skills.extend(created.map(SkillId)),
+            CatalogChange::UpdateSkill { skill, .. } | CatalogChange::DeleteSkill { skill, .. } => {
+                touched.skills.push(*skill);
+            }
+            CatalogChange::CreateResource { .. } => {
+                touched.resources.extend(created.map(ResourceId))
+            }
+            CatalogChange::UpdateResource { resource, .. }
+            | CatalogChange::DeleteResource { resource } => {
+                touched.resources.push(*resource);
+            }
+            CatalogChange::CreateGuide(_) => touched.guides.extend(created.map(GuideId)),
+            CatalogChange::UpdateGuide { guide, .. } | CatalogChange::DeleteGuide { guide } => {
+                touched.guides.push(*guide);
+            }
+            _ => {}
+        }
+        touched
+    }
+
+    /// Adds what `other` touched.
+    pub fn extend(&mut self, other: Touched) {
+        self.skills.extend(other.skills);
+        self.resources.extend(other.resources);
+        self.guides.extend(other.guides);
+    }
 }
 
 /// What the snapshots of one index share: the tantivy index, and under a

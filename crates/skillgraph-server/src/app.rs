@@ -228,14 +228,18 @@ impl App {
         let started = std::time::Instant::now();
         let base = self.snapshot();
         let records = self.store.changes_after(base.version).await?;
-        let (loaded, how) = match replay(&base, &records) {
-            Some(loaded) => (loaded, "replayed"),
-            None => (self.store.load().await?, "reloaded"),
+        let (next, how) = match replay(&base, &records) {
+            Some((loaded, touched)) => (
+                CatalogSnapshot::after(Arc::clone(&base), loaded, touched).await?,
+                "replayed",
+            ),
+            None => (
+                CatalogSnapshot::build(self.store.load().await?).await?,
+                "reloaded",
+            ),
         };
-        let version = loaded.version;
-        let offered = self
-            .slot
-            .offer(Arc::new(CatalogSnapshot::build(loaded).await?));
+        let version = next.version;
+        let offered = self.slot.offer(Arc::new(next));
         metrics::histogram!("skillgraph_snapshot_reload_seconds")
             .record(started.elapsed().as_secs_f64());
         metrics::counter!("skillgraph_catalog_catch_ups_total", "how" => how).increment(1);
@@ -576,17 +580,19 @@ pub async fn import(args: &crate::cli::ImportArgs) -> Result<(), StartError> {
     Ok(())
 }
 
-/// The catalog after `records`, applied in order to `base`; `None` when
+/// The catalog after `records`, applied in order to `base`, and what they
+/// touched in the search index; `None` when
 /// they cannot all be replayed: a version missing from the log (pruned, or
 /// not yet visible), an entry that is no change (an import), or a change
 /// the snapshot refuses.
 fn replay(
     base: &CatalogSnapshot,
     records: &[skillgraph_store::ChangeRecord],
-) -> Option<skillgraph_store::LoadedCatalog> {
+) -> Option<(skillgraph_store::LoadedCatalog, skillgraph_search::Touched)> {
     let last = records.last()?;
     let mut catalog = base.catalog.clone();
     let mut version = base.version;
+    let mut touched = skillgraph_search::Touched::default();
     for record in records {
         if record.version != version + 1 {
             return None;
@@ -594,13 +600,15 @@ fn replay(
         let change: skillgraph_domain::change::Change =
             serde_json::from_value(record.change.clone()).ok()?;
         catalog = catalog.apply(&change, record.created).ok()?;
+        touched.extend(skillgraph_search::Touched::of(&change, record.created));
         version = record.version;
     }
-    Some(skillgraph_store::LoadedCatalog {
+    let loaded = skillgraph_store::LoadedCatalog {
         catalog,
         version,
         updated_at: last.at,
-    })
+    };
+    Some((loaded, touched))
 }
 
 /// The roadmaps (slugs) the catalog puts each skill (slug) on, so an

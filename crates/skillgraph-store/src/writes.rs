@@ -75,6 +75,9 @@ pub struct Applied {
     pub catalog: LoadedCatalog,
     /// The storage key of the thing the change created, for a change that creates one.
     pub created: Option<i64>,
+    /// Whether `catalog` is the caller's base with this change applied (the
+    /// caller was current); otherwise it was read whole.
+    pub on_base: bool,
 }
 
 /// One committed change, as the change log keeps it.
@@ -241,18 +244,22 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        let next = match current.apply(change, created) {
-            Ok(catalog) => LoadedCatalog {
-                catalog,
-                version,
-                updated_at: at,
-            },
+        let (next, applied) = match current.apply(change, created) {
+            Ok(catalog) => (
+                LoadedCatalog {
+                    catalog,
+                    version,
+                    updated_at: at,
+                },
+                true,
+            ),
             Err(ApplyError::Refused(refused)) => return Err(StoreError::Refused(refused)),
             Err(unassigned @ ApplyError::Unassigned { .. }) => {
                 tracing::warn!(error = %unassigned, "the snapshot and the database disagree; reading the catalog whole");
-                read_catalog(&txn).await?
+                (read_catalog(&txn).await?, false)
             }
         };
+        let on_base = applied && committed == base_version;
         // Debug builds (every test) check the applied catalog against the
         // rows just written: a change the domain and the SQL apply
         // differently fails loudly instead of serving a wrong snapshot.
@@ -274,6 +281,7 @@ impl Store {
         Ok(Applied {
             catalog: next,
             created,
+            on_base,
         })
     }
 }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use async_graphql::{Context, MergedObject, Request, Response, SDLExportOptions, Schema};
 use chrono::{DateTime, Utc};
 use skillgraph_domain::Catalog;
-use skillgraph_search::{SearchError, SearchIndex};
+use skillgraph_search::{SearchError, SearchIndex, Touched};
 use skillgraph_store::LoadedCatalog;
 
 /// The entry point of every read.
@@ -55,6 +55,43 @@ impl CatalogSnapshot {
     /// so that building it never stalls the requests being served.
     pub async fn build(loaded: LoadedCatalog) -> Result<Self, SearchError> {
         match tokio::task::spawn_blocking(move || Self::new(loaded)).await {
+            Ok(built) => built,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+
+    /// The snapshot after `changes` were applied to this one's catalog,
+    /// giving `loaded`: the search index replaces only the documents the
+    /// changes touched (a whole build only if this snapshot's index has
+    /// already been updated into another, or an update fails). Off the async
+    /// threads, like [`CatalogSnapshot::build`].
+    pub async fn after(
+        base: Arc<CatalogSnapshot>,
+        loaded: LoadedCatalog,
+        touched: Touched,
+    ) -> Result<Self, SearchError> {
+        let derive = move || {
+            let search = base
+                .search
+                .updated(&base.catalog, &loaded.catalog, &touched)
+                .or_else(|e| {
+                    tracing::warn!(error = %e, "cannot update the search index; building it anew");
+                    SearchIndex::build(&loaded.catalog)
+                })?;
+            let LoadedCatalog {
+                catalog,
+                version,
+                updated_at,
+            } = loaded;
+            Ok(Self {
+                search,
+                bounds: cost::ListBounds::of(&catalog),
+                catalog,
+                version,
+                updated_at,
+            })
+        };
+        match tokio::task::spawn_blocking(derive).await {
             Ok(built) => built,
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }

@@ -16,6 +16,7 @@ use skillgraph_domain::{
     Alias, Catalog, HttpsUrl, MAX_ALIASES, MAX_TAGS, Markdown, Prerequisite, ResourceId, SkillId,
     Slug, Strength, Summary, Title, ValueError, check_count,
 };
+use skillgraph_search::Touched;
 use skillgraph_store::{Actor, Role, Store, StoreError};
 
 use super::caller::Caller;
@@ -169,11 +170,13 @@ async fn commit_created(
         .apply(&change, &actor, &base.catalog, base.version)
         .await
         .map_err(write_error)?;
-    let next = Arc::new(
-        CatalogSnapshot::build(applied.catalog)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
+    let next = if applied.on_base {
+        let touched = Touched::of(&change, applied.created);
+        CatalogSnapshot::after(Arc::clone(&base), applied.catalog, touched).await
+    } else {
+        CatalogSnapshot::build(applied.catalog).await
+    };
+    let next = Arc::new(next.map_err(|e| ApiError::Internal(e.to_string()))?);
     writes.current.offer(Arc::clone(&next));
     Ok((next, applied.created))
 }
