@@ -180,7 +180,7 @@ struct Figures {
     rss_end: u64,
 }
 
-const EDIT: &str = "mutation($skill: String!, $text: String!) { updateSkill(input: { skill: $skill, description: $text }) { version } }";
+const EDIT: &str = "mutation($skill: String!, $text: String!) { updateSkill(input: { skill: $skill, description: $text }) { catalogVersion } }";
 const READ: &str = "query($slug: String!) { skill(slug: $slug) { description } }";
 
 async fn measure(

@@ -35,6 +35,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use imbl::OrdMap;
+use imbl::ordmap::DiffItem;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::bundle::{
@@ -192,7 +193,7 @@ pub struct CatalogParts {
 /// the order a fresh build gives: prerequisites as listed, dependents,
 /// children, related skills, guides and roadmaps in id order, resources as
 /// listed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct SkillEntry {
     skill: Skill,
     prerequisites: Vec<Prerequisite>,
@@ -812,29 +813,45 @@ impl Catalog {
     /// dependents, parent, children, related links or resources. Sorted.
     pub fn changed_skills(&self, newer: &Catalog) -> Vec<Slug> {
         let mut changed = std::collections::BTreeSet::new();
-        for entry in self.skills.values() {
-            let same = newer.skill_entry(entry.skill.id).is_some_and(|other| {
-                std::ptr::eq(other, &**entry)
-                    || other.skill == entry.skill
-                        && other.prerequisites == entry.prerequisites
-                        && other.dependents == entry.dependents
-                        && other.children == entry.children
-                        && other.related == entry.related
-                        && other.resources == entry.resources
-            });
-            if !same {
-                changed.insert(entry.skill.slug.clone());
-                if let Some(other) = newer.skill_entry(entry.skill.id) {
-                    changed.insert(other.skill.slug.clone());
+        // The maps share every entry a change did not touch: the diff skips
+        // shared subtrees, so this costs the change, not the catalog.
+        for item in self.skills.diff(&newer.skills) {
+            match item {
+                DiffItem::Add(_, entry) | DiffItem::Remove(_, entry) => {
+                    changed.insert(entry.skill.slug.clone());
+                }
+                DiffItem::Update {
+                    old: (_, old),
+                    new: (_, new),
+                } => {
+                    let same = new.skill == old.skill
+                        && new.prerequisites == old.prerequisites
+                        && new.dependents == old.dependents
+                        && new.children == old.children
+                        && new.related == old.related
+                        && new.resources == old.resources;
+                    if !same {
+                        changed.insert(old.skill.slug.clone());
+                        changed.insert(new.skill.slug.clone());
+                    }
                 }
             }
         }
-        for entry in newer.skills.values() {
-            if self.skill_entry(entry.skill.id).is_none() {
-                changed.insert(entry.skill.slug.clone());
-            }
-        }
         changed.into_iter().collect()
+    }
+
+    /// The skills of `newer` that differ from this catalog's in anything a
+    /// read can see of them (their lists of guides and roadmaps included):
+    /// added or changed, never removed ones. Costs the change, not the
+    /// catalog, when `newer` was applied from this one.
+    pub fn skills_differing(&self, newer: &Catalog) -> Vec<SkillId> {
+        self.skills
+            .diff(&newer.skills)
+            .filter_map(|item| match item {
+                DiffItem::Add(id, _) | DiffItem::Update { new: (id, _), .. } => Some(*id),
+                DiffItem::Remove(..) => None,
+            })
+            .collect()
     }
 
     /// The catalog as the rows a store holds, in the store's read order

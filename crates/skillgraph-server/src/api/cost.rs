@@ -23,7 +23,7 @@ use async_graphql::parser::types::{
     TypeSystemDefinition,
 };
 use async_graphql::{Name, Variables};
-use skillgraph_domain::Catalog;
+use skillgraph_domain::{Catalog, SkillId};
 
 use super::connection;
 
@@ -151,13 +151,32 @@ pub const MAX_NODE_IDS: usize = 100;
 impl ListBounds {
     /// Measures a catalog: one pass over it.
     pub fn of(catalog: &Catalog) -> Self {
-        let mut b = Self {
-            skills: catalog.skills().len(),
-            roadmaps: catalog.roadmaps().len(),
-            ..Self::default()
-        };
-        for skill in catalog.skills() {
-            let id = skill.id;
+        let mut b = Self::default();
+        b.widen(catalog, catalog.skills().map(|s| s.id));
+        b.measure_the_rest(catalog);
+        b
+    }
+
+    /// The bounds of `newer`, a catalog that differs from the one `self`
+    /// measured in `changed` skills: those are measured again and may widen
+    /// their lists' bounds, which never narrow here (a bound only has to be
+    /// at least the longest list); the rest (roadmaps, guides, authors,
+    /// counts) is measured anew. Costs the change and the roadmaps, not
+    /// every skill.
+    pub fn after(&self, newer: &Catalog, changed: &[SkillId]) -> Self {
+        let mut b = self.clone();
+        b.widen(newer, changed.iter().copied());
+        b.measure_the_rest(newer);
+        b
+    }
+
+    /// Widens the per-skill bounds by these skills' lists.
+    fn widen(&mut self, catalog: &Catalog, skills: impl Iterator<Item = SkillId>) {
+        let b = self;
+        for id in skills {
+            let Some(skill) = catalog.skill(id) else {
+                continue;
+            };
             b.prerequisites = b.prerequisites.max(catalog.prerequisites(id).len());
             b.dependents = b.dependents.max(catalog.dependents(id).len());
             b.children = b.children.max(catalog.children(id).len());
@@ -169,6 +188,13 @@ impl ListBounds {
             b.skill_aliases = b.skill_aliases.max(skill.aliases.len());
             b.external_ids = b.external_ids.max(skill.external_ids.len());
         }
+    }
+
+    /// Everything but the per-skill bounds, measured in full.
+    fn measure_the_rest(&mut self, catalog: &Catalog) {
+        let b = self;
+        b.skills = catalog.skills().len();
+        b.roadmaps = catalog.roadmaps().len();
         for roadmap in catalog.roadmaps() {
             b.sections = b.sections.max(roadmap.sections.len());
             b.related_roadmaps = b.related_roadmaps.max(roadmap.related.len());
@@ -196,7 +222,6 @@ impl ListBounds {
         for author in catalog.authors() {
             b.author_links = b.author_links.max(author.links.len());
         }
-        b
     }
 
     /// The most items the plain list field `ty.field` can return, given its
@@ -516,5 +541,56 @@ mod tests {
         let measured = measure(&document, &variables, Shape::of_schema(), &bounds);
         assert_eq!(measured.cost, 1 + 1 + 7);
         assert_eq!(measured.depth, 3);
+    }
+}
+
+#[cfg(test)]
+mod following {
+    use skillgraph_domain::change::Change;
+    use skillgraph_domain::{Prerequisite, Strength};
+
+    use super::*;
+
+    /// Bounds followed change by change are never below the bounds measured
+    /// from scratch (a bound must hold), and equal them while no list
+    /// shrinks.
+    #[test]
+    fn bounds_after_a_change_hold_and_match_a_fresh_measure_while_lists_grow() {
+        let bundle = skillgraph_bundle::bundled().expect("the bundled dataset");
+        let mut catalog = Catalog::from_bundle(&bundle).expect("a catalog");
+        let mut bounds = ListBounds::of(&catalog);
+        // Pile prerequisites onto one skill until its list is the longest.
+        let target = catalog.skills().last().map(|s| s.id).expect("skills");
+        let others: Vec<_> = catalog.skills().map(|s| s.id).take(40).collect();
+        let mut added = 0;
+        for requires in others {
+            let change = Change::AddPrerequisite(Prerequisite {
+                skill: target,
+                requires,
+                strength: Strength::Recommended,
+            });
+            let Ok(next) = catalog.apply(&change, None) else {
+                continue;
+            };
+            let changed = catalog.skills_differing(&next);
+            bounds = bounds.after(&next, &changed);
+            catalog = next;
+            added += 1;
+            assert_eq!(bounds, ListBounds::of(&catalog), "after {added} edges");
+        }
+        assert!(added > 10, "the test added edges");
+        // Removing them narrows nothing here, and every bound still holds.
+        for requires in catalog.prerequisites(target).to_vec() {
+            let change = Change::RemovePrerequisite {
+                skill: target,
+                requires: requires.requires,
+            };
+            let next = catalog.apply(&change, None).expect("a removal applies");
+            bounds = bounds.after(&next, &catalog.skills_differing(&next));
+            catalog = next;
+        }
+        let fresh = ListBounds::of(&catalog);
+        assert!(bounds.prerequisites >= fresh.prerequisites);
+        assert_eq!(bounds.skills, fresh.skills);
     }
 }

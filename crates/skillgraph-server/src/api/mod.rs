@@ -83,9 +83,10 @@ impl CatalogSnapshot {
                 version,
                 updated_at,
             } = loaded;
+            let changed = base.catalog.skills_differing(&catalog);
             Ok(Self {
                 search,
-                bounds: cost::ListBounds::of(&catalog),
+                bounds: base.bounds.after(&catalog, &changed),
                 catalog,
                 version,
                 updated_at,
