@@ -226,6 +226,7 @@ impl App {
     /// loading the catalog whole.
     async fn reload(&self) -> Result<(), StartError> {
         let started = std::time::Instant::now();
+        let _turn = self.slot.turn().await;
         let base = self.snapshot();
         let records = self.store.changes_after(base.version).await?;
         let (next, how) = match replay(&base, &records) {

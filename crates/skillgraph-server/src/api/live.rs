@@ -49,6 +49,10 @@ impl CatalogEvent {
 pub struct SnapshotSlot {
     current: Arc<ArcSwap<CatalogSnapshot>>,
     changes: broadcast::Sender<CatalogEvent>,
+    /// Held by whoever derives the next snapshot from the current one (a
+    /// write, a replay), so each is derived from the newest: its search
+    /// index can then be updated, never rebuilt.
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SnapshotSlot {
@@ -57,7 +61,14 @@ impl SnapshotSlot {
         Self {
             current: Arc::new(ArcSwap::from_pointee(first)),
             changes: broadcast::channel(256).0,
+            turn: Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// Waits for the turn to derive the next snapshot from the current one;
+    /// the turn ends when the guard is dropped, after `offer`.
+    pub async fn turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        Arc::clone(&self.turn).lock_owned().await
     }
 
     /// The snapshot new requests read.

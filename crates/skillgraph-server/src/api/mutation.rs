@@ -164,6 +164,8 @@ async fn commit_created(
     change: Change,
 ) -> Result<(Snapshot, Option<i64>), ApiError> {
     let (writes, actor) = authorize(ctx, Role::Editor).await?;
+    // One write at a time derives the next snapshot, from the newest.
+    let _turn = writes.current.turn().await;
     let base = writes.current.load();
     let applied = writes
         .store
