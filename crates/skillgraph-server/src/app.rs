@@ -190,7 +190,7 @@ impl App {
                 match listener.next().await {
                     Ok(skillgraph_store::Heard::Version(version)) => {
                         if version > self.snapshot().version
-                            && let Err(e) = self.reload().await
+                            && let Err(e) = self.reload(version).await
                         {
                             tracing::warn!(error = %e, "cannot reload the catalog");
                         }
@@ -210,7 +210,7 @@ impl App {
     async fn catch_up(&self) {
         match self.store.version().await {
             Ok(version) if version > self.snapshot().version => {
-                if let Err(e) = self.reload().await {
+                if let Err(e) = self.reload(version).await {
                     tracing::warn!(error = %e, "cannot reload the catalog");
                 }
             }
@@ -224,10 +224,17 @@ impl App {
     /// snapshot's version when every entry there is a change this build can
     /// apply, else (entries pruned, an import, a version the log skips) by
     /// loading the catalog whole.
-    async fn reload(&self) -> Result<(), StartError> {
+    ///
+    /// `committed` is a version known to be committed; once this process has
+    /// the turn, a snapshot already that new (this replica's own write, whose
+    /// notification comes back to it) needs nothing.
+    async fn reload(&self, committed: i64) -> Result<(), StartError> {
         let started = std::time::Instant::now();
         let _turn = self.slot.turn().await;
         let base = self.snapshot();
+        if base.version >= committed {
+            return Ok(());
+        }
         let records = self.store.changes_after(base.version).await?;
         let (next, how) = match replay(&base, &records) {
             Some((loaded, touched)) => (
