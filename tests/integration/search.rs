@@ -145,3 +145,73 @@ async fn odd_or_oversized_queries_are_safe() {
         assert_eq!(answer.error_codes(), ["BAD_USER_INPUT"], "{answer:?}");
     }
 }
+
+/// The titles or slugs of every hit for `query`.
+async fn found(server: &Server, query: &str) -> Vec<String> {
+    let result = search(server, json!({ "q": query, "first": 100 })).await;
+    result["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let node = &e["node"];
+            node["skill"]["slug"]
+                .as_str()
+                .or(node["resource"]["title"].as_str())
+                .or(node["guide"]["slug"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn search_follows_every_write_without_a_rebuild_answering_differently() {
+    for server in servers().await {
+        let token = server.token("editor");
+        let write = |query: &'static str, variables: Value| {
+            let (server, token) = (&server, &token);
+            async move {
+                let answer = server.post_as(token, query, variables).await;
+                assert!(answer.body.get("errors").is_none(), "{answer:?}");
+            }
+        };
+        write(
+            r#"mutation($i: CreateSkillInput!) { createSkill(input: $i) { catalogVersion } }"#,
+            json!({ "i": { "slug": "zephyrology", "name": "Zephyrology", "summary": "The study of gentle winds.", "level": "BEGINNER" } }),
+        )
+        .await;
+        assert_eq!(found(&server, "zephyrology").await, ["zephyrology"]);
+        write(
+            r#"mutation($i: CreateResourceInput!) { createResource(input: $i) { catalogVersion } }"#,
+            json!({ "i": { "skill": "zephyrology", "kind": "ARTICLE", "title": "Quixotic breezes explained", "url": "https://example.org/breezes" } }),
+        )
+        .await;
+        assert_eq!(
+            found(&server, "quixotic").await,
+            ["Quixotic breezes explained"]
+        );
+        write(
+            r#"mutation($i: UpdateSkillInput!) { updateSkill(input: $i) { catalogVersion } }"#,
+            json!({ "i": { "skill": "zephyrology", "name": "Anemology" } }),
+        )
+        .await;
+        assert!(
+            found(&server, "zephyrology")
+                .await
+                .iter()
+                .all(|s| s == "zephyrology")
+        );
+        assert_eq!(found(&server, "anemology").await, ["zephyrology"]);
+        write(
+            r#"mutation($i: DeleteSkillInput!) { deleteSkill(input: $i) { catalogVersion } }"#,
+            json!({ "i": { "skill": "zephyrology" } }),
+        )
+        .await;
+        assert!(found(&server, "anemology").await.is_empty());
+        assert!(
+            found(&server, "quixotic").await.is_empty(),
+            "its resource went with it"
+        );
+    }
+}
