@@ -15,11 +15,13 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use serde_json::{Value, json};
+
+use skillgraph_bench::process::{Server, fresh_database, run, tree_rss_kib};
 
 /// Options of the suite.
 #[derive(Debug, Parser)]
@@ -53,83 +55,6 @@ const SKILLGRAPH_UNCACHED: u16 = 8302;
 const POSTGRAPHILE_ONE: u16 = 8303;
 const POSTGRAPHILE_CLUSTER: u16 = 8304;
 const STATIC: u16 = 8305;
-
-/// A process the suite started; stopped (SIGTERM, then SIGKILL) when dropped.
-struct Server {
-    name: &'static str,
-    child: Child,
-}
-
-impl Server {
-    fn start(name: &'static str, command: &mut Command, log: &Path) -> Result<Self, String> {
-        let file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let err = file.try_clone().map_err(|e| e.to_string())?;
-        let child = command
-            .stdout(Stdio::from(file))
-            .stderr(Stdio::from(err))
-            .spawn()
-            .map_err(|e| format!("cannot start {name}: {e}"))?;
-        Ok(Self { name, child })
-    }
-
-    fn rss_mib(&self) -> Option<u64> {
-        rss_kib(self.child.id()).map(|k| k / 1024)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        for _ in 0..50 {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// The resident memory of a process and all its descendants (PostGraphile's
-/// cluster is a primary and one worker per core), in KiB.
-fn tree_rss_kib(pid: u32) -> u64 {
-    let children =
-        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    rss_kib(pid).unwrap_or(0)
-        + children
-            .split_whitespace()
-            .filter_map(|c| c.parse().ok())
-            .map(tree_rss_kib)
-            .sum::<u64>()
-}
-
-fn run(command: &mut Command) -> Result<String, String> {
-    let output = command
-        .output()
-        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{command:?} failed: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
 
 /// One question both GraphQL servers answer, and how each is asked it.
 struct Scenario {
@@ -290,13 +215,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .arg(&bundle))?;
     let generated = started.elapsed();
     let admin = format!("{}/postgres", args.postgres);
-    run(Command::new("psql").args([
-        "-q",
-        &admin,
-        "-c",
-        &format!("drop database if exists {database}"),
-    ]))?;
-    run(Command::new("psql").args(["-q", &admin, "-c", &format!("create database {database}")]))?;
+    fresh_database(&admin, &database)?;
     let started = Instant::now();
     run(Command::new("target/release/skillgraph")
         .args(["import", "--database-url", &database_url])

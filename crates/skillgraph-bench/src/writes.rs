@@ -11,11 +11,13 @@
 //! edits (`updateSkill` with a new description), one at a time.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use serde_json::{Value, json};
+
+use skillgraph_bench::process::{Server, fresh_database, run};
 
 /// Options of the benchmark.
 #[derive(Debug, Parser)]
@@ -44,25 +46,21 @@ struct Args {
 const REPLICA_A: u16 = 8311;
 const REPLICA_B: u16 = 8312;
 
-/// A `skillgraph serve`; stopped when dropped.
+/// A `skillgraph serve` on a loopback port.
 struct Replica {
-    child: Child,
+    server: Server,
     port: u16,
 }
 
 impl Replica {
     fn start(binary: &Path, database_url: &str, port: u16, log: &Path) -> Result<Self, String> {
-        let file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let err = file.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--database-url", database_url, "--rate-limit", "0"])
-            .args(["--response-cache-mb", "0", "--log", "warn"])
-            .stdout(Stdio::from(file))
-            .stderr(Stdio::from(err))
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        Ok(Self { child, port })
+            .args(["--response-cache-mb", "0", "--log", "warn"]);
+        let server = Server::start("skillgraph", &mut command, log)?;
+        Ok(Self { server, port })
     }
 
     fn url(&self) -> String {
@@ -70,18 +68,7 @@ impl Replica {
     }
 
     fn rss_mib(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .ok()
-            .and_then(|status| {
-                status
-                    .lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:"))?
-                    .split_whitespace()
-                    .next()?
-                    .parse::<u64>()
-                    .ok()
-            })
-            .map_or(0, |kib| kib / 1024)
+        self.server.rss_mib().unwrap_or(0)
     }
 
     async fn ready(&self, client: &reqwest::Client) -> Result<(), String> {
@@ -102,35 +89,6 @@ impl Replica {
             self.port
         ))
     }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        for _ in 0..50 {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn run(command: &mut Command) -> Result<String, String> {
-    let output = command
-        .output()
-        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{command:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 async fn post(
@@ -192,13 +150,7 @@ async fn measure(
     let database = format!("skillgraph_writes_{size}");
     let admin = format!("{}/postgres", args.postgres);
     let database_url = format!("{}/{database}", args.postgres);
-    run(Command::new("psql").args([
-        "-q",
-        &admin,
-        "-c",
-        &format!("drop database if exists {database}"),
-    ]))?;
-    run(Command::new("psql").args(["-q", &admin, "-c", &format!("create database {database}")]))?;
+    fresh_database(&admin, &database)?;
     run(Command::new(binary)
         .args(["import", "--database-url", &database_url])
         .arg(dataset))?;
@@ -211,7 +163,9 @@ async fn measure(
         "write-bench",
         "--database-url",
         &database_url,
-    ]))?;
+    ]))?
+    .trim()
+    .to_owned();
     let a = Replica::start(binary, &database_url, REPLICA_A, &args.out.join("a.log"))?;
     let b = Replica::start(binary, &database_url, REPLICA_B, &args.out.join("b.log"))?;
     let client = reqwest::Client::new();
