@@ -121,42 +121,40 @@ pub(crate) fn find(
         ));
     }
     let data = dir.join("src").join("data");
-    let layout = if data.join("roadmaps").is_dir() {
-        Layout {
+    if data.join("roadmaps").is_dir() {
+        let layout = Layout {
             roadmaps: roadmap_folders(&data.join("roadmaps"), report)?,
             guides: data.join("guides"),
             authors: data.join("authors"),
+        };
+        return pick(layout, picked, dir);
+    }
+    let roadmaps = match roadmap_folder(dir, report)? {
+        Some(source) => vec![source],
+        None => {
+            let json = json_files(dir)?;
+            let holds_roadmap_folders = json.is_empty()
+                && entries(dir)?
+                    .iter()
+                    .any(|sub| sub.is_dir() && sub.join(format!("{}.json", stem(sub))).is_file());
+            if holds_roadmap_folders {
+                roadmap_folders(dir, report)?
+            } else {
+                json.into_iter()
+                    .map(|json| RoadmapSource {
+                        name: stem(&json),
+                        json,
+                        content: dir.join("content"),
+                        page: None,
+                    })
+                    .collect()
+            }
         }
-    } else if let Some(source) = roadmap_folder(dir, report)? {
-        Layout {
-            roadmaps: vec![source],
-            guides: dir.join("guides"),
-            authors: dir.join("guides").join("authors"),
-        }
-    } else if json_files(dir)?.is_empty()
-        && entries(dir)?
-            .iter()
-            .any(|sub| sub.is_dir() && sub.join(format!("{}.json", stem(sub))).is_file())
-    {
-        Layout {
-            roadmaps: roadmap_folders(dir, report)?,
-            guides: dir.join("guides"),
-            authors: dir.join("guides").join("authors"),
-        }
-    } else {
-        Layout {
-            roadmaps: json_files(dir)?
-                .into_iter()
-                .map(|json| RoadmapSource {
-                    name: stem(&json),
-                    json,
-                    content: dir.join("content"),
-                    page: None,
-                })
-                .collect(),
-            guides: dir.join("guides"),
-            authors: dir.join("guides").join("authors"),
-        }
+    };
+    let layout = Layout {
+        roadmaps,
+        guides: dir.join("guides"),
+        authors: dir.join("guides").join("authors"),
     };
     pick(layout, picked, dir)
 }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
+use serde::Deserialize as _;
+
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use skillgraph_identity::Verifier;
 use skillgraph_store::{ImportMode, Store, StoreError};
@@ -605,8 +607,7 @@ fn replay(
         if record.version != version + 1 {
             return None;
         }
-        let change: skillgraph_domain::change::Change =
-            serde_json::from_value(record.change.clone()).ok()?;
+        let change = skillgraph_domain::change::Change::deserialize(&record.change).ok()?;
         catalog = catalog.apply(&change, record.created).ok()?;
         touched.extend(skillgraph_search::Touched::of(&change, record.created));
         version = record.version;
