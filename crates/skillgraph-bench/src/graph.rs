@@ -168,11 +168,15 @@ fn main() {
     );
 
     let schema = api::schema();
+    let limits = api::limits::Limits::default();
+    // The server's default executor: planned reads, the rest on the reference.
+    let planner = api::planned::Planner::new(&limits);
     let graphql = |query: &str, variables: serde_json::Value| {
         let request = Request::new(query).variables(Variables::from_json(variables));
         let outcome = runtime.block_on(api::execute(
             &schema,
-            &api::limits::Limits::default(),
+            Some(&planner),
+            &limits,
             request,
             Arc::clone(&snapshot),
             api::Access::default(),
@@ -182,7 +186,7 @@ fn main() {
             "{:?}",
             outcome.response.errors
         );
-        black_box(serde_json::to_vec(&outcome.response).expect("serialisable"));
+        black_box(outcome.body(usize::MAX).expect("serialisable"));
     };
     let iterations = options.iterations;
     let (base_median, base_p99) = time(iterations, || graphql("{ __typename }", json!({})));

@@ -44,7 +44,7 @@ struct Args {
     /// Where the dataset, answers and results go.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
-    /// Only these scenarios (nested-cold, nested-cached, skill, path, search).
+    /// Only these scenarios (nested-cold, nested-cached, skill, path, search, learner).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -55,6 +55,7 @@ const SKILLGRAPH_UNCACHED: u16 = 8302;
 const POSTGRAPHILE_ONE: u16 = 8303;
 const POSTGRAPHILE_CLUSTER: u16 = 8304;
 const STATIC: u16 = 8305;
+const SKILLGRAPH_REFERENCE: u16 = 8306;
 
 /// One question both GraphQL servers answer, and how each is asked it.
 struct Scenario {
@@ -62,10 +63,13 @@ struct Scenario {
     what: &'static str,
     /// skillgraph's document (`bench/postgraphile/queries/skillgraph-*.graphql`).
     skillgraph: &'static str,
-    /// PostGraphile's document for the same data.
-    postgraphile: &'static str,
+    /// PostGraphile's document for the same data; `None` where it has no
+    /// such answer (a learner's statuses).
+    postgraphile: Option<&'static str>,
     /// Whether skillgraph's response cache is on for this scenario.
     cached: bool,
+    /// Whether the request carries the learner's token.
+    learner: bool,
 }
 
 const SCENARIOS: &[Scenario] = &[
@@ -73,36 +77,49 @@ const SCENARIOS: &[Scenario] = &[
         name: "nested-cold",
         what: "nested roadmap, response cache off",
         skillgraph: "skillgraph-nested",
-        postgraphile: "postgraphile-nested",
+        postgraphile: Some("postgraphile-nested"),
         cached: false,
+        learner: false,
     },
     Scenario {
         name: "nested-cached",
         what: "nested roadmap, repeated (cache hit)",
         skillgraph: "skillgraph-nested",
-        postgraphile: "postgraphile-nested",
+        postgraphile: Some("postgraphile-nested"),
         cached: true,
+        learner: false,
     },
     Scenario {
         name: "skill",
         what: "skill page with transitive prerequisites",
         skillgraph: "skillgraph-skill",
-        postgraphile: "postgraphile-skill",
+        postgraphile: Some("postgraphile-skill"),
         cached: false,
+        learner: false,
     },
     Scenario {
         name: "path",
         what: "learning path to a deep skill",
         skillgraph: "skillgraph-path",
-        postgraphile: "postgraphile-path",
+        postgraphile: Some("postgraphile-path"),
         cached: false,
+        learner: false,
     },
     Scenario {
         name: "search",
         what: "search, 10 hits",
         skillgraph: "skillgraph-search",
-        postgraphile: "postgraphile-search",
+        postgraphile: Some("postgraphile-search"),
         cached: false,
+        learner: false,
+    },
+    Scenario {
+        name: "learner",
+        what: "a learner's nested roadmap, a status on every item and skill (token: never cached)",
+        skillgraph: "skillgraph-learner",
+        postgraphile: None,
+        cached: false,
+        learner: true,
     },
 ];
 
@@ -127,12 +144,24 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Runs wrk once with `bench/wrk.lua`, posting `body` to `url`.
-fn wrk(url: &str, body: &Path, connections: usize, seconds: u64) -> Result<Measure, String> {
-    let out = run(Command::new("wrk")
+/// Runs wrk once with `bench/wrk.lua`, posting `body` to `url`, with a
+/// bearer token when given.
+fn wrk(
+    url: &str,
+    body: &Path,
+    token: Option<&str>,
+    connections: usize,
+    seconds: u64,
+) -> Result<Measure, String> {
+    let mut command = Command::new("wrk");
+    command
         .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s")])
         .args(["--timeout", "10s", "-s", "bench/wrk.lua", url])
-        .env("BODY_FILE", body))?;
+        .env("BODY_FILE", body);
+    if let Some(token) = token {
+        command.env("TOKEN", token);
+    }
+    let out = run(&mut command)?;
     let line = out
         .lines()
         .find_map(|l| l.strip_prefix("RESULT "))
@@ -148,12 +177,21 @@ fn wrk(url: &str, body: &Path, connections: usize, seconds: u64) -> Result<Measu
 }
 
 async fn post(http: &reqwest::Client, url: &str, body: &Value) -> Result<Vec<u8>, String> {
-    let response = http
-        .post(url)
-        .json(body)
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
+    post_as(http, url, body, None).await
+}
+
+/// [`post`] with a bearer token, when given.
+async fn post_as(
+    http: &reqwest::Client,
+    url: &str,
+    body: &Value,
+    token: Option<&str>,
+) -> Result<Vec<u8>, String> {
+    let mut request = http.post(url).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.map_err(|e| format!("{url}: {e}"))?;
     if !response.status().is_success() {
         return Err(format!("{url}: status {}", response.status()));
     }
@@ -234,9 +272,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. The servers.
     let http = reqwest::Client::new();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let skillgraph = |port: u16, cache_mb: &str| {
+    let skillgraph = |port: u16, cache_mb: &str, executor: &str| {
         let mut c = Command::new("target/release/skillgraph");
         c.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--executor", executor])
             .args(["--database-url", &database_url, "--rate-limit", "0"])
             .args(["--response-cache-mb", cache_mb, "--log", "warn"])
             // The suite measures throughput, not limits: its deepest-skill
@@ -263,12 +302,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "skillgraph",
             SKILLGRAPH_CACHED,
-            skillgraph(SKILLGRAPH_CACHED, "256"),
+            skillgraph(SKILLGRAPH_CACHED, "256", "planned"),
         ),
         (
             "skillgraph-uncached",
             SKILLGRAPH_UNCACHED,
-            skillgraph(SKILLGRAPH_UNCACHED, "0"),
+            skillgraph(SKILLGRAPH_UNCACHED, "0", "planned"),
+        ),
+        (
+            "skillgraph-reference",
+            SKILLGRAPH_REFERENCE,
+            skillgraph(SKILLGRAPH_REFERENCE, "0", "reference"),
         ),
         (
             "postgraphile-1",
@@ -319,11 +363,48 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or("caching")
         .to_owned();
     let variables = |scenario: &str| match scenario {
-        "nested-cold" | "nested-cached" => json!({ "slug": roadmap }),
+        "nested-cold" | "nested-cached" | "learner" => json!({ "slug": roadmap }),
         "skill" => json!({ "slug": deep }),
         "path" => json!({ "target": deep }),
         _ => json!({ "query": word }),
     };
+
+    // A learner who has begun a third of the roadmap and finished a third
+    // of that: what the learner scenario reads with their token.
+    let learner = run(Command::new("target/release/skillgraph")
+        .args(["learner", "create", "--label", "bench"])
+        .args(["--database-url", &database_url]))?
+    .trim()
+    .to_owned();
+    let statuses: Vec<Value> = shape["data"]["roadmap"]["sections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["items"].as_array())
+        .flatten()
+        .filter_map(|item| item["skill"]["slug"].as_str())
+        .enumerate()
+        .filter(|(i, _)| i % 3 == 0)
+        .map(|(i, slug)| {
+            let status = ["DONE", "LEARNING", "SKIPPED"][(i / 3) % 3];
+            json!({ "skill": slug, "status": status })
+        })
+        .collect();
+    let set = json!({
+        "query": "mutation($statuses: [SetSkillStatusInput!]!) { setSkillStatuses(input: {statuses: $statuses}) { skills { slug } } }",
+        "variables": { "statuses": statuses },
+    });
+    let answer = post_as(&http, &url(SKILLGRAPH_CACHED), &set, Some(&learner)).await?;
+    if serde_json::from_slice::<Value>(&answer)?
+        .get("errors")
+        .is_some()
+    {
+        return Err(format!(
+            "setting the learner's statuses: {}",
+            String::from_utf8_lossy(&answer)
+        )
+        .into());
+    }
 
     // 4. Same data from both servers, then the static server's bytes.
     let compared = run(Command::new("node")
@@ -342,8 +423,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for scenario in &scenarios {
         let vars = variables(scenario.name);
         let ours = json!({ "query": document(scenario.skillgraph)?, "variables": vars });
-        let theirs = json!({ "query": document(scenario.postgraphile)?, "variables": vars });
-        let answer = post(&http, &url(SKILLGRAPH_CACHED), &ours).await?;
+        let token = scenario.learner.then_some(learner.as_str());
+        let answer = post_as(&http, &url(SKILLGRAPH_CACHED), &ours, token).await?;
         if serde_json::from_slice::<Value>(&answer)?
             .get("errors")
             .is_some()
@@ -355,29 +436,45 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
             .into());
         }
-        let theirs_answer = post(&http, &url(POSTGRAPHILE_ONE), &theirs).await?;
-        if serde_json::from_slice::<Value>(&theirs_answer)?
-            .get("errors")
-            .is_some()
-        {
-            return Err(format!(
-                "PostGraphile refused {}: {}",
-                scenario.name,
-                String::from_utf8_lossy(&theirs_answer)
-            )
-            .into());
+        // The reference executor must answer the very same bytes.
+        let reference = post_as(&http, &url(SKILLGRAPH_REFERENCE), &ours, token).await?;
+        if reference != answer {
+            return Err(format!("the executors answer {} differently", scenario.name).into());
         }
+        let theirs_path = match scenario.postgraphile {
+            Some(theirs) => {
+                let theirs = json!({ "query": document(theirs)?, "variables": vars });
+                let theirs_answer = post(&http, &url(POSTGRAPHILE_ONE), &theirs).await?;
+                if serde_json::from_slice::<Value>(&theirs_answer)?
+                    .get("errors")
+                    .is_some()
+                {
+                    return Err(format!(
+                        "PostGraphile refused {}: {}",
+                        scenario.name,
+                        String::from_utf8_lossy(&theirs_answer)
+                    )
+                    .into());
+                }
+                let path = out.join(format!("bodies/{}-postgraphile.json", scenario.name));
+                std::fs::write(&path, serde_json::to_vec(&theirs)?)?;
+                say!(
+                    "scenario {}: PostGraphile answers {} bytes",
+                    scenario.name,
+                    theirs_answer.len()
+                );
+                Some(path)
+            }
+            None => None,
+        };
         std::fs::write(out.join(format!("answers/{}.json", scenario.name)), &answer)?;
         let ours_path = out.join(format!("bodies/{}-skillgraph.json", scenario.name));
-        let theirs_path = out.join(format!("bodies/{}-postgraphile.json", scenario.name));
         std::fs::write(&ours_path, serde_json::to_vec(&ours)?)?;
-        std::fs::write(&theirs_path, serde_json::to_vec(&theirs)?)?;
         say!(
-            "scenario {}: {}; skillgraph answers {} bytes, PostGraphile {} bytes",
+            "scenario {}: {}; skillgraph answers {} bytes (both executors)",
             scenario.name,
             scenario.what,
             answer.len(),
-            theirs_answer.len()
         );
         bodies.insert(scenario.name, (ours_path, theirs_path));
     }
@@ -403,15 +500,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 SKILLGRAPH_UNCACHED
             };
+            let token = scenario.learner.then_some(learner.as_str());
             for &connections in &args.concurrency {
-                let targets = [
-                    ("skillgraph", url(skillgraph_port), ours),
-                    ("postgraphile-1", url(POSTGRAPHILE_ONE), theirs),
-                    ("postgraphile-cluster", url(POSTGRAPHILE_CLUSTER), theirs),
-                    ("static", static_url(scenario.name), ours),
-                ];
+                let mut targets = vec![("skillgraph", url(skillgraph_port), ours)];
+                if !scenario.cached {
+                    // Today's executor on the same data, for the ratio.
+                    targets.push(("reference", url(SKILLGRAPH_REFERENCE), ours));
+                }
+                if let Some(theirs) = theirs {
+                    targets.push(("postgraphile-1", url(POSTGRAPHILE_ONE), theirs));
+                    targets.push(("postgraphile-cluster", url(POSTGRAPHILE_CLUSTER), theirs));
+                }
+                targets.push(("static", static_url(scenario.name), ours));
                 for (target, target_url, body) in &targets {
-                    let m = wrk(target_url, body, connections, args.seconds)?;
+                    let m = wrk(target_url, body, token, connections, args.seconds)?;
                     // PostGraphile timing out is a measurement (0 req/s),
                     // not a failure of the suite; skillgraph's and the
                     // static server's failures are.
@@ -453,33 +555,52 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     say!("");
     say!(
-        "| scenario | c | skillgraph req/s | p50 ms | p99 ms | PostGraphile best req/s (1 / cluster) | p99 ms | static req/s | × PostGraphile | × static |"
+        "| scenario | c | skillgraph req/s | p50 ms | p99 ms | reference executor req/s | p99 ms | × reference | PostGraphile best req/s (1 / cluster) | p99 ms | × PostGraphile | static req/s | ÷ static |"
     );
-    say!("|---|---|---|---|---|---|---|---|---|---|");
+    say!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for scenario in &scenarios {
         for &c in &args.concurrency {
-            let (Some(ours), Some(one), Some(cluster), Some(stat)) = (
+            let (Some(ours), Some(stat)) = (
                 summary((scenario.name, c, "skillgraph")),
-                summary((scenario.name, c, "postgraphile-1")),
-                summary((scenario.name, c, "postgraphile-cluster")),
                 summary((scenario.name, c, "static")),
             ) else {
                 continue;
             };
-            let best = if cluster.rps > one.rps { cluster } else { one };
+            let ratio = |a: f64, b: f64| a / b.max(f64::MIN_POSITIVE);
+            let reference = match summary((scenario.name, c, "reference")) {
+                Some(r) => format!(
+                    "{:.0} | {:.2} | {:.1}×",
+                    r.rps,
+                    r.p99_ms,
+                    ratio(ours.rps, r.rps)
+                ),
+                None => "– | – | –".to_owned(),
+            };
+            let postgraphile = match (
+                summary((scenario.name, c, "postgraphile-1")),
+                summary((scenario.name, c, "postgraphile-cluster")),
+            ) {
+                (Some(one), Some(cluster)) => {
+                    let best = if cluster.rps > one.rps { cluster } else { one };
+                    format!(
+                        "{:.0} ({:.0} / {:.0}) | {:.0} | {:.1}×",
+                        best.rps,
+                        one.rps,
+                        cluster.rps,
+                        best.p99_ms,
+                        ratio(ours.rps, best.rps)
+                    )
+                }
+                _ => "– | – | –".to_owned(),
+            };
             say!(
-                "| {} | {c} | {:.0} | {:.2} | {:.2} | {:.0} ({:.0} / {:.0}) | {:.0} | {:.0} | {:.1}× | {:.0}% |",
+                "| {} | {c} | {:.0} | {:.2} | {:.2} | {reference} | {postgraphile} | {:.0} | {:.0}% |",
                 scenario.name,
                 ours.rps,
                 ours.p50_ms,
                 ours.p99_ms,
-                best.rps,
-                one.rps,
-                cluster.rps,
-                best.p99_ms,
                 stat.rps,
-                ours.rps / best.rps.max(f64::MIN_POSITIVE),
-                100.0 * ours.rps / stat.rps.max(f64::MIN_POSITIVE)
+                100.0 * ratio(ours.rps, stat.rps)
             );
         }
     }

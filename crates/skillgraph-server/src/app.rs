@@ -69,6 +69,8 @@ pub enum StartError {
 /// Everything a request handler needs, shared by all of them.
 pub struct App {
     schema: SkillgraphSchema,
+    /// Plans catalog reads; `None` when every request runs on the reference executor.
+    planner: Option<api::planned::Planner>,
     guarded_schema: SkillgraphSchema,
     store: Store,
     slot: SnapshotSlot,
@@ -101,6 +103,8 @@ pub struct AppOptions {
     pub limits: api::limits::Limits,
     /// The documents known by hash.
     pub persisted: Option<crate::http::persisted::PersistedQueries>,
+    /// Which executor answers catalog reads.
+    pub executor: api::planned::Executor,
 }
 
 impl App {
@@ -115,6 +119,7 @@ impl App {
             edge,
             limits,
             persisted,
+            executor,
         } = options;
         let store = Store::open(database_url).await?;
         if let Some(verifier) = &verifier {
@@ -146,6 +151,8 @@ impl App {
             websockets: Arc::new(tokio::sync::Semaphore::new(edge.max_websockets)),
             response_cache: crate::http::response_cache::ResponseCache::new(edge.response_cache_mb),
             schema: api::schema_with(&limits),
+            planner: (executor == api::planned::Executor::Planned)
+                .then(|| api::planned::Planner::new(&limits)),
             guarded_schema: api::guarded_schema_with(&limits),
             limits,
             store,
@@ -323,6 +330,11 @@ impl App {
         &self.schema
     }
 
+    /// The planner of catalog reads, unless `--executor reference` turned it off.
+    pub fn planner(&self) -> Option<&api::planned::Planner> {
+        self.planner.as_ref()
+    }
+
     /// The same schema with the size checks as an extension, for the legacy
     /// WebSocket protocol, whose executor skillgraph does not drive.
     pub fn guarded_schema(&self) -> &SkillgraphSchema {
@@ -474,6 +486,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
             edge,
             limits,
             persisted: Some(persisted),
+            executor: args.executor,
         },
     )
     .await?;

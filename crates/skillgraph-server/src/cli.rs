@@ -429,6 +429,13 @@ pub struct ServeArgs {
     #[arg(long, env = "SKILLGRAPH_CORS_ORIGIN", value_delimiter = ',')]
     pub cors_origin: Vec<String>,
 
+    /// Which executor answers catalog reads: `planned` writes them
+    /// straight to JSON from compiled plans, `reference` runs everything
+    /// through async-graphql's resolvers (for comparison, or as an escape
+    /// hatch).
+    #[arg(long, env = "SKILLGRAPH_EXECUTOR", value_enum, default_value_t = crate::api::planned::Executor::Planned)]
+    pub executor: crate::api::planned::Executor,
+
     /// Log filter, in `tracing` env-filter syntax (e.g. `info`, `skillgraph_server=debug`).
     #[arg(long, env = "SKILLGRAPH_LOG", default_value = "info")]
     pub log: String,

@@ -384,42 +384,6 @@ async fn read_body(
     }
 }
 
-/// Serializes `value` as JSON, failing with an I/O error as soon as it
-/// grows past `cap` bytes, so that an answer too large to send is never
-/// written whole.
-fn bounded_json<T: serde::Serialize>(value: &T, cap: usize) -> serde_json::Result<Vec<u8>> {
-    struct Capped {
-        bytes: Vec<u8>,
-        cap: usize,
-    }
-    impl std::io::Write for Capped {
-        #[inline]
-        fn write(&mut self, chunk: &[u8]) -> std::io::Result<usize> {
-            self.write_all(chunk).map(|()| chunk.len())
-        }
-        // serde_json writes every token with `write_all`: one check and
-        // one copy each, inlined.
-        #[inline]
-        fn write_all(&mut self, chunk: &[u8]) -> std::io::Result<()> {
-            if self.bytes.len().saturating_add(chunk.len()) > self.cap {
-                return Err(std::io::Error::other("the answer is larger than the cap"));
-            }
-            self.bytes.extend_from_slice(chunk);
-            Ok(())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    // The serializer owns the writer, so its writes call ours directly.
-    let mut serializer = serde_json::Serializer::new(Capped {
-        bytes: Vec::with_capacity(4096),
-        cap,
-    });
-    value.serialize(&mut serializer)?;
-    Ok(serializer.into_inner().bytes)
-}
-
 /// The parameters of a GraphQL request, from a query string or a JSON body.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -616,7 +580,14 @@ async fn respond_on(
         (kind == Some(OperationType::Query)).then_some(key)
     });
     let is_write = kind == Some(OperationType::Mutation);
-    let execution = api::execute(app.schema(), app.limits(), request, snapshot, access);
+    let execution = api::execute(
+        app.schema(),
+        app.planner(),
+        app.limits(),
+        request,
+        snapshot,
+        access,
+    );
     // Reads are stopped at the timeout: by their budget while they compute
     // (see `api::budget`), by the timer while they wait. A write runs to its
     // end, so that what committed is always swapped in and answered.
@@ -644,21 +615,11 @@ async fn respond_on(
         return timed_out();
     }
     let cap = app.limits().max_response_bytes;
-    let (status, body) = if outcome.request_error {
-        let status = match response_type {
-            ResponseType::GraphqlResponse => StatusCode::BAD_REQUEST,
-            ResponseType::Json => StatusCode::OK,
-        };
-        (
-            status,
-            bounded_json(
-                &serde_json::json!({ "errors": outcome.response.errors }),
-                cap,
-            ),
-        )
-    } else {
-        (StatusCode::OK, bounded_json(&outcome.response, cap))
+    let status = match (outcome.request_error, response_type) {
+        (true, ResponseType::GraphqlResponse) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
     };
+    let body = outcome.body(cap);
     // The budget estimates an answer's size as it grows; this is the
     // exact measure of what would be sent.
     let body = match body {

@@ -241,7 +241,11 @@ impl Caller {
         }))
     }
 
-    async fn status_map(&self) -> Result<Option<Arc<HashMap<SkillId, LearningStatus>>>, ApiError> {
+    /// Every status of the learner, read once per request; `None` for a
+    /// caller who is not a learner.
+    pub(crate) async fn status_map(
+        &self,
+    ) -> Result<Option<Arc<HashMap<SkillId, LearningStatus>>>, ApiError> {
         let Some(records) = self.all_statuses().await? else {
             return Ok(None);
         };

@@ -134,6 +134,28 @@ impl<N: OutputType> TypeName for Page<N> {
     }
 }
 
+impl<N> Page<N> {
+    /// The page's items with their positions: what both executors write.
+    pub(crate) fn positioned(&self) -> impl ExactSizeIterator<Item = (Position, &N)> {
+        self.edges.iter().map(|e| (e.cursor, &e.node))
+    }
+
+    /// Whether items come before the page.
+    pub(crate) fn more_before(&self) -> bool {
+        self.has_previous_page
+    }
+
+    /// Whether items come after the page.
+    pub(crate) fn more_after(&self) -> bool {
+        self.has_next_page
+    }
+
+    /// How many items match, across all pages.
+    pub(crate) fn count(&self) -> usize {
+        self.total_count
+    }
+}
+
 /// The pagination arguments of a connection field.
 #[derive(Debug, Default, Clone)]
 pub struct PageArgs {

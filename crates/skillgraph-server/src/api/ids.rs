@@ -31,6 +31,16 @@ pub enum NodeId {
 impl NodeId {
     /// The opaque form clients see.
     pub fn encode(self) -> ID {
+        let mut out = Vec::with_capacity(32);
+        self.encode_into(&mut out);
+        ID(String::from_utf8(out).unwrap_or_default())
+    }
+
+    /// Appends the opaque form to `out` without allocating: how both
+    /// executors spell an id (the planned one writes it straight into an
+    /// answer).
+    pub fn encode_into(self, out: &mut Vec<u8>) {
+        use std::io::Write as _;
         let (kind, id) = match self {
             Self::Skill(id) => ("Skill", id.0),
             Self::Roadmap(id) => ("Roadmap", id.0),
@@ -40,7 +50,16 @@ impl NodeId {
             Self::Section(id) => ("RoadmapSection", id.0),
             Self::Item(id) => ("RoadmapItem", id.0),
         };
-        ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{id}")))
+        // The longest kind (14 bytes), a colon and an i64 (20) fit in 40.
+        let mut plain = [0u8; 40];
+        let mut rest = &mut plain[..];
+        let _ = write!(rest, "{kind}:{id}");
+        let written = 40 - rest.len();
+        let mut encoded = [0u8; 56];
+        let len = URL_SAFE_NO_PAD
+            .encode_slice(&plain[..written], &mut encoded)
+            .unwrap_or(0);
+        out.extend_from_slice(&encoded[..len]);
     }
 
     /// Reads an opaque id; anything we did not hand out is BAD_USER_INPUT.

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod limits;
 pub mod live;
 pub mod mutation;
+pub mod planned;
 pub mod query;
 pub mod scalars;
 pub mod search;
@@ -142,7 +143,7 @@ pub fn guarded_schema_with(limits: &limits::Limits) -> SkillgraphSchema {
         .finish()
 }
 
-fn builder_with(
+pub(crate) fn builder_with(
     limits: &limits::Limits,
 ) -> async_graphql::SchemaBuilder<Query, mutation::Mutation, live::Subscription> {
     let mut builder = Schema::build(
@@ -193,6 +194,62 @@ pub struct Outcome {
     /// Why execution was stopped, when its budget ran out: the response
     /// then holds that one error and no data.
     pub stopped: Option<budget::Exhausted>,
+    /// The whole answer as JSON, when the planned executor wrote it
+    /// (`response` is then empty).
+    pub written: Option<Vec<u8>>,
+}
+
+impl Outcome {
+    /// The answer's JSON body, at most `cap` bytes (an I/O error past it):
+    /// the written one, or the response serialized; a request error
+    /// without a `data` entry.
+    pub fn body(&self, cap: usize) -> serde_json::Result<Vec<u8>> {
+        match &self.written {
+            Some(written) if written.len() > cap => Err(serde_json::Error::io(
+                std::io::Error::other("the answer is larger than the cap"),
+            )),
+            Some(written) => Ok(written.clone()),
+            None if self.request_error => {
+                bounded_json(&serde_json::json!({ "errors": self.response.errors }), cap)
+            }
+            None => bounded_json(&self.response, cap),
+        }
+    }
+}
+
+/// Serializes `value` as JSON of at most `cap` bytes: past it, serializing
+/// stops with an I/O error instead of growing the buffer further.
+pub fn bounded_json<T: serde::Serialize>(value: &T, cap: usize) -> serde_json::Result<Vec<u8>> {
+    struct Capped {
+        bytes: Vec<u8>,
+        cap: usize,
+    }
+    impl std::io::Write for Capped {
+        #[inline]
+        fn write(&mut self, chunk: &[u8]) -> std::io::Result<usize> {
+            self.write_all(chunk).map(|()| chunk.len())
+        }
+        // serde_json writes every token with `write_all`: one check and
+        // one copy each, inlined.
+        #[inline]
+        fn write_all(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+            if self.bytes.len().saturating_add(chunk.len()) > self.cap {
+                return Err(std::io::Error::other("the answer is larger than the cap"));
+            }
+            self.bytes.extend_from_slice(chunk);
+            Ok(())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // The serializer owns the writer, so its writes call ours directly.
+    let mut serializer = serde_json::Serializer::new(Capped {
+        bytes: Vec::new(),
+        cap,
+    });
+    value.serialize(&mut serializer)?;
+    Ok(serializer.into_inner().bytes)
 }
 
 /// The budget of a request about to run an operation of this kind: reads
@@ -223,12 +280,27 @@ pub fn guard(
     limits: &limits::Limits,
     bounds: &cost::ListBounds,
 ) -> Result<Option<Arc<budget::Budget>>, async_graphql::ServerError> {
+    guard_kind(request, limits, bounds).map(|(budget, _)| budget)
+}
+
+/// [`guard`], also telling the kind of operation the request runs.
+fn guard_kind(
+    request: &mut Request,
+    limits: &limits::Limits,
+    bounds: &cost::ListBounds,
+) -> Result<
+    (
+        Option<Arc<budget::Budget>>,
+        Option<async_graphql::parser::types::OperationType>,
+    ),
+    async_graphql::ServerError,
+> {
     let kind = limits::check_request(request, limits, bounds)?;
     let budget = budget_for(kind, limits);
     if let Some(budget) = &budget {
         request.data.insert(Arc::clone(budget));
     }
-    Ok(budget)
+    Ok((budget, kind))
 }
 
 /// Replaces the answer of a request whose budget ran out by the one error
@@ -266,21 +338,36 @@ pub struct Access {
 /// error a code.
 pub async fn execute(
     schema: &SkillgraphSchema,
+    planner: Option<&planned::Planner>,
     limits: &limits::Limits,
     mut request: Request,
     snapshot: Snapshot,
     access: Access,
 ) -> Outcome {
-    let budget = match guard(&mut request, limits, &snapshot.bounds) {
-        Ok(budget) => budget,
+    let (budget, kind) = match guard_kind(&mut request, limits, &snapshot.bounds) {
+        Ok(guarded) => guarded,
         Err(refusal) => {
             return Outcome {
                 response: Response::from_errors(vec![refusal]),
                 request_error: true,
                 stopped: None,
+                written: None,
             };
         }
     };
+    // A query the planner covers runs on its schema, which writes the
+    // answer from the plan once async-graphql has validated the request.
+    let mut run = None;
+    let mut schema = schema;
+    if let Some(planner) = planner
+        && kind == Some(async_graphql::parser::types::OperationType::Query)
+        && let Some(plan) = planner.plan(&mut request)
+    {
+        let planned = Arc::new(planned::PlannedRun::new(plan, request.variables.clone()));
+        request.data.insert(Arc::clone(&planned));
+        run = Some(planned);
+        schema = planner.schema();
+    }
     let mut request = request
         .data(snapshot)
         .data(caller::Caller::new(access.token, access.identities));
@@ -288,8 +375,13 @@ pub async fn execute(
         request = request.data(writes);
     }
     let (mut response, stopped) = finish(schema.execute(request).await, budget.as_deref());
+    let written = match (&run, stopped) {
+        (Some(run), None) => run.take_answer(),
+        _ => None,
+    };
     // Errors raised before execution carry no path and leave no data.
-    let request_error = stopped.is_none()
+    let request_error = written.is_none()
+        && stopped.is_none()
         && response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -298,6 +390,7 @@ pub async fn execute(
         response,
         request_error,
         stopped,
+        written,
     }
 }
 
@@ -330,6 +423,7 @@ mod tests {
         );
         let outcome = execute(
             &schema(),
+            None,
             &limits::Limits::default(),
             Request::new(INTROSPECTION),
             snapshot,

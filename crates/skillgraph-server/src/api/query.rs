@@ -19,7 +19,7 @@ pub const MAX_NODES: usize = 100;
 pub struct CatalogQuery;
 
 /// Parses a slug argument; a malformed one is BAD_USER_INPUT.
-fn slug_argument(name: &str, value: &str) -> Result<Slug, ApiError> {
+pub(crate) fn slug_argument(name: &str, value: &str) -> Result<Slug, ApiError> {
     Slug::parse(value).map_err(|e| ApiError::bad_input(format!("`{name}`: {e}")))
 }
 
@@ -30,7 +30,42 @@ fn contains(text: &str, needle: &str) -> bool {
 
 /// Resolves skill slugs given as arguments; an unknown or malformed one is
 /// BAD_USER_INPUT that names it.
-fn skill_ids(catalog: &Catalog, name: &str, slugs: &[String]) -> Result<Vec<SkillId>, ApiError> {
+/// The targets of a learning path, each a known skill, at least one.
+pub(crate) fn path_targets(
+    catalog: &Catalog,
+    targets: &[String],
+) -> Result<Vec<SkillId>, ApiError> {
+    if targets.is_empty() {
+        return Err(ApiError::bad_input(
+            "`targets` must name at least one skill",
+        ));
+    }
+    skill_ids(catalog, "targets", targets)
+}
+
+/// The learning path to `targets` for someone who knows `known`: what
+/// `learningPath` answers on both executors.
+pub(crate) fn learning_path_between<'a>(
+    catalog: &'a Catalog,
+    targets: Vec<SkillId>,
+    known: &[SkillId],
+    strength: Option<PathStrength>,
+) -> Result<LearningPath<'a>, ApiError> {
+    let filter = match strength.unwrap_or_default() {
+        PathStrength::Required => EdgeFilter::Only(Strength::Required),
+        PathStrength::All => EdgeFilter::All,
+    };
+    let steps = catalog
+        .learning_path(&targets, known, filter)
+        .map_err(|e| ApiError::bad_input(e.to_string()))?;
+    Ok(LearningPath::new(catalog, targets, steps))
+}
+
+pub(crate) fn skill_ids(
+    catalog: &Catalog,
+    name: &str,
+    slugs: &[String],
+) -> Result<Vec<SkillId>, ApiError> {
     slugs
         .iter()
         .map(|slug| {
@@ -194,7 +229,7 @@ fn directed<T>(mut items: Vec<T>, direction: OrderDirection) -> Vec<T> {
     items
 }
 
-fn skills_matching<'a>(
+pub(crate) fn skills_matching<'a>(
     catalog: &'a Catalog,
     filter: SkillFilter,
     order: SkillOrder,
@@ -244,7 +279,7 @@ fn skills_matching<'a>(
         .collect())
 }
 
-fn roadmaps_matching<'a>(
+pub(crate) fn roadmaps_matching<'a>(
     catalog: &'a Catalog,
     filter: RoadmapFilter,
     order: RoadmapOrder,
@@ -282,7 +317,7 @@ fn roadmaps_matching<'a>(
         .collect())
 }
 
-fn guides_matching<'a>(
+pub(crate) fn guides_matching<'a>(
     catalog: &'a Catalog,
     filter: GuideFilter,
     order: GuideOrder,
@@ -487,23 +522,15 @@ impl CatalogQuery {
         strength: Option<PathStrength>,
     ) -> Result<LearningPath<'ctx>> {
         let catalog = &snapshot(ctx).catalog;
-        if targets.is_empty() {
-            return Err(ApiError::bad_input("`targets` must name at least one skill").into());
-        }
-        let target_ids = skill_ids(catalog, "targets", &targets)?;
+        let target_ids = path_targets(catalog, &targets)?;
         let known_ids = match known {
             Some(known) => skill_ids(catalog, "known", &known)?,
             // A learner's done skills are what they know.
             None => super::viewer::done_skills(ctx).await?.unwrap_or_default(),
         };
-        let filter = match strength.unwrap_or_default() {
-            PathStrength::Required => EdgeFilter::Only(Strength::Required),
-            PathStrength::All => EdgeFilter::All,
-        };
-        let steps = catalog
-            .learning_path(&target_ids, &known_ids, filter)
-            .map_err(|e| ApiError::bad_input(e.to_string()))?;
-        Ok(LearningPath::new(catalog, target_ids, steps))
+        Ok(learning_path_between(
+            catalog, target_ids, &known_ids, strength,
+        )?)
     }
 
     /// The shortest chain of prerequisites from `from` to `to`, each skill a

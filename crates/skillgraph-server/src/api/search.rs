@@ -92,9 +92,9 @@ macro_rules! hit_type {
     ($(#[$doc:meta])* $name:ident, $field:ident: $ty:ident, $field_doc:literal) => {
         $(#[$doc])*
         pub struct $name<'a> {
-            $field: $ty<'a>,
-            score: f32,
-            field: MatchedField,
+            pub(crate) $field: $ty<'a>,
+            pub(crate) score: f32,
+            pub(crate) field: MatchedField,
         }
 
         $(#[$doc])*
@@ -173,34 +173,43 @@ impl SearchQuery {
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
     ) -> Result<Page<SearchHit<'ctx>>> {
-        if query.chars().count() > MAX_QUERY_LEN {
-            return Err(ApiError::bad_input(format!(
-                "`query` may be at most {MAX_QUERY_LEN} characters long"
-            ))
-            .into());
-        }
-        let args = PageArgs {
-            first,
-            after,
-            ..PageArgs::default()
-        };
-        let (offset, limit) = args.forward_window()?;
-        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).min(max_page_size());
-        let kinds: Vec<skillgraph_search::SearchKind> = kinds
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        let snapshot = snapshot(ctx);
-        let results = snapshot
-            .search
-            .search(&query, &kinds, offset, limit)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let hits = results
-            .hits
-            .iter()
-            .filter_map(|hit| wrap(&snapshot.catalog, hit))
-            .collect();
-        Ok(Page::window(hits, offset, results.total))
+        Ok(search_page(snapshot(ctx), &query, kinds, first, after)?)
     }
+}
+
+/// One page of the hits of a search: what `search` answers on both executors.
+pub(crate) fn search_page<'a>(
+    snapshot: &'a super::CatalogSnapshot,
+    query: &str,
+    kinds: Option<Vec<SearchKind>>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Page<SearchHit<'a>>, ApiError> {
+    if query.chars().count() > MAX_QUERY_LEN {
+        return Err(ApiError::bad_input(format!(
+            "`query` may be at most {MAX_QUERY_LEN} characters long"
+        )));
+    }
+    let args = PageArgs {
+        first,
+        after,
+        ..PageArgs::default()
+    };
+    let (offset, limit) = args.forward_window()?;
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).min(max_page_size());
+    let kinds: Vec<skillgraph_search::SearchKind> = kinds
+        .unwrap_or_default()
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let results = snapshot
+        .search
+        .search(query, &kinds, offset, limit)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let hits = results
+        .hits
+        .iter()
+        .filter_map(|hit| wrap(&snapshot.catalog, hit))
+        .collect();
+    Ok(Page::window(hits, offset, results.total))
 }

@@ -169,9 +169,9 @@ impl<'a> Skill<'a> {
 
 /// A skill reached over prerequisite edges, with how strongly and how far.
 pub struct PrerequisiteLink<'a> {
-    skill: Skill<'a>,
-    strength: domain::Strength,
-    distance: u32,
+    pub(crate) skill: Skill<'a>,
+    pub(crate) strength: domain::Strength,
+    pub(crate) distance: u32,
 }
 
 /// A skill reached over prerequisite edges, with how strongly and how far.
@@ -429,8 +429,9 @@ pub struct LearnerStats {
 }
 
 impl<'a> Skill<'a> {
-    /// Direct or transitive prerequisite links in one direction.
-    fn links(
+    /// Direct or transitive prerequisite links in one direction: what
+    /// `prerequisites` and `dependents` answer on both executors.
+    pub(crate) fn links(
         &self,
         towards: Towards,
         strength: Option<PrerequisiteStrength>,
@@ -490,6 +491,11 @@ pub struct Resource<'a> {
 }
 
 impl<'a> Resource<'a> {
+    /// The wrapped domain value.
+    pub fn domain(&self) -> &'a domain::Resource {
+        self.resource
+    }
+
     /// Wraps a resource of `catalog`.
     pub fn new(catalog: &'a Catalog, resource: &'a domain::Resource) -> Self {
         Self { catalog, resource }
@@ -688,6 +694,11 @@ pub struct RoadmapSection<'a> {
 }
 
 impl<'a> RoadmapSection<'a> {
+    /// The wrapped domain value.
+    pub fn domain(&self) -> &'a domain::Section {
+        self.section
+    }
+
     /// Wraps a section of `catalog`.
     pub fn new(catalog: &'a Catalog, section: &'a domain::Section) -> Self {
         Self { catalog, section }
@@ -726,6 +737,11 @@ pub struct RoadmapItem<'a> {
 }
 
 impl<'a> RoadmapItem<'a> {
+    /// The wrapped domain value.
+    pub fn domain(&self) -> &'a domain::RoadmapItem {
+        self.item
+    }
+
     /// Wraps an item of `catalog`.
     pub fn new(catalog: &'a Catalog, item: &'a domain::RoadmapItem) -> Self {
         Self { catalog, item }
@@ -862,6 +878,11 @@ pub struct Author<'a> {
 }
 
 impl<'a> Author<'a> {
+    /// The wrapped domain value.
+    pub fn domain(&self) -> &'a domain::Author {
+        self.author
+    }
+
     /// Wraps an author of `catalog`.
     pub fn new(catalog: &'a Catalog, author: &'a domain::Author) -> Self {
         Self { catalog, author }
@@ -895,26 +916,35 @@ impl<'a> Author<'a> {
     async fn guides(&self, ctx: &Context<'_>) -> Result<Vec<Guide<'a>>> {
         // A walk over every guide: not begun for a request out of budget.
         charge_items(ctx, 0)?;
-        charged(ctx, {
-            let mut guides: Vec<_> = self
-                .catalog
-                .guides()
-                .filter(|g| g.author == Some(self.author.id))
-                .collect();
-            guides.sort_by(|a, b| b.published.cmp(&a.published).then(a.slug.cmp(&b.slug)));
-            guides
+        charged(
+            ctx,
+            guides_by(self.catalog, self.author)
                 .into_iter()
                 .map(|g| Guide::new(self.catalog, g))
-                .collect()
-        })
+                .collect(),
+        )
     }
+}
+
+/// An author's guides, newest first, then by slug: what `Author.guides`
+/// answers on both executors.
+pub(crate) fn guides_by<'a>(
+    catalog: &'a Catalog,
+    author: &domain::Author,
+) -> Vec<&'a domain::Guide> {
+    let mut guides: Vec<_> = catalog
+        .guides()
+        .filter(|g| g.author == Some(author.id))
+        .collect();
+    guides.sort_by(|a, b| b.published.cmp(&a.published).then(a.slug.cmp(&b.slug)));
+    guides
 }
 
 /// The answer to "what must I learn to reach these skills?".
 pub struct LearningPath<'a> {
     catalog: &'a Catalog,
-    targets: Vec<domain::SkillId>,
-    steps: Vec<domain::graph::PathStep>,
+    pub(crate) targets: Vec<domain::SkillId>,
+    pub(crate) steps: Vec<domain::graph::PathStep>,
 }
 
 impl<'a> LearningPath<'a> {

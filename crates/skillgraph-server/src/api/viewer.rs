@@ -100,7 +100,9 @@ impl From<Progress> for RoadmapProgress {
 }
 
 /// A lookup of statuses, "not started" for skills without one.
-fn lookup(statuses: &HashMap<SkillId, LearningStatus>) -> impl Fn(SkillId) -> LearningStatus + '_ {
+pub(crate) fn lookup(
+    statuses: &HashMap<SkillId, LearningStatus>,
+) -> impl Fn(SkillId) -> LearningStatus + '_ {
     |skill| {
         statuses
             .get(&skill)
