@@ -12,6 +12,7 @@ mod concurrency;
 mod connections;
 mod content_limits;
 mod curation;
+mod executors;
 mod graph_answers;
 mod harness;
 mod hostile_queries;

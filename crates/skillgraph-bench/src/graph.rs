@@ -173,7 +173,7 @@ fn main() {
     let planner = api::planned::Planner::new(&limits);
     let graphql = |query: &str, variables: serde_json::Value| {
         let request = Request::new(query).variables(Variables::from_json(variables));
-        let outcome = runtime.block_on(api::execute(
+        let mut outcome = runtime.block_on(api::execute(
             &schema,
             Some(&planner),
             &limits,

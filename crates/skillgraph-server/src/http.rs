@@ -602,7 +602,7 @@ async fn respond_on(
             &message,
         )
     };
-    let outcome = if is_write {
+    let mut outcome = if is_write {
         execution.await
     } else {
         match tokio::time::timeout(app.limits().execution_timeout, execution).await {

@@ -211,13 +211,26 @@ pub fn check_request(
     limits: &Limits,
     bounds: &ListBounds,
 ) -> ServerResult<Option<OperationType>> {
+    check_request_parsed_by(request, limits, bounds, |q| {
+        async_graphql::parser::parse_query(q)
+    })
+}
+
+/// [`check_request`] with the document parsed by `parse`: async-graphql's
+/// parser, or the planner's cache of what it parsed.
+pub fn check_request_parsed_by(
+    request: &mut async_graphql::Request,
+    limits: &Limits,
+    bounds: &ListBounds,
+    parse: impl FnOnce(&str) -> Result<ExecutableDocument, async_graphql::parser::Error>,
+) -> ServerResult<Option<OperationType>> {
     // A document nested past what any allowed query needs is refused
     // before the parser, whose own stack limit answers a parse error.
     let braces = brace_depth(&request.query);
     if braces > limits.max_depth.saturating_mul(2).saturating_add(8) {
         return Err(too_deep(None, limits));
     }
-    let document = match async_graphql::parser::parse_query(&request.query) {
+    let document = match parse(&request.query) {
         Ok(document) => document,
         Err(async_graphql::parser::Error::RecursionLimitExceeded) => {
             return Err(too_deep(None, limits));

@@ -201,14 +201,14 @@ pub struct Outcome {
 
 impl Outcome {
     /// The answer's JSON body, at most `cap` bytes (an I/O error past it):
-    /// the written one, or the response serialized; a request error
-    /// without a `data` entry.
-    pub fn body(&self, cap: usize) -> serde_json::Result<Vec<u8>> {
-        match &self.written {
+    /// the written one (taken out, not copied), or the response serialized;
+    /// a request error without a `data` entry.
+    pub fn body(&mut self, cap: usize) -> serde_json::Result<Vec<u8>> {
+        match self.written.take() {
             Some(written) if written.len() > cap => Err(serde_json::Error::io(
                 std::io::Error::other("the answer is larger than the cap"),
             )),
-            Some(written) => Ok(written.clone()),
+            Some(written) => Ok(written),
             None if self.request_error => {
                 bounded_json(&serde_json::json!({ "errors": self.response.errors }), cap)
             }
@@ -280,7 +280,7 @@ pub fn guard(
     limits: &limits::Limits,
     bounds: &cost::ListBounds,
 ) -> Result<Option<Arc<budget::Budget>>, async_graphql::ServerError> {
-    guard_kind(request, limits, bounds).map(|(budget, _)| budget)
+    guard_kind(request, limits, bounds, None).map(|(budget, _)| budget)
 }
 
 /// [`guard`], also telling the kind of operation the request runs.
@@ -288,6 +288,7 @@ fn guard_kind(
     request: &mut Request,
     limits: &limits::Limits,
     bounds: &cost::ListBounds,
+    planner: Option<&planned::Planner>,
 ) -> Result<
     (
         Option<Arc<budget::Budget>>,
@@ -295,7 +296,12 @@ fn guard_kind(
     ),
     async_graphql::ServerError,
 > {
-    let kind = limits::check_request(request, limits, bounds)?;
+    let kind = match planner {
+        Some(planner) => {
+            limits::check_request_parsed_by(request, limits, bounds, |q| planner.parse(q))?
+        }
+        None => limits::check_request(request, limits, bounds)?,
+    };
     let budget = budget_for(kind, limits);
     if let Some(budget) = &budget {
         request.data.insert(Arc::clone(budget));
@@ -344,7 +350,7 @@ pub async fn execute(
     snapshot: Snapshot,
     access: Access,
 ) -> Outcome {
-    let (budget, kind) = match guard_kind(&mut request, limits, &snapshot.bounds) {
+    let (budget, kind) = match guard_kind(&mut request, limits, &snapshot.bounds, planner) {
         Ok(guarded) => guarded,
         Err(refusal) => {
             return Outcome {
@@ -379,6 +385,11 @@ pub async fn execute(
         (Some(run), None) => run.take_answer(),
         _ => None,
     };
+    metrics::counter!(
+        "skillgraph_graphql_answers_total",
+        "executor" => if written.is_some() { "planned" } else { "reference" }
+    )
+    .increment(1);
     // Errors raised before execution carry no path and leave no data.
     let request_error = written.is_none()
         && stopped.is_none()

@@ -20,6 +20,7 @@ mod tests;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, Variables};
 use sha2::{Digest, Sha256};
 
@@ -41,6 +42,9 @@ pub enum Executor {
 
 /// How many documents keep their plans.
 const PLANNED_DOCUMENTS: u64 = 4_096;
+/// How many bytes of document text keep their parsed form (the form is a
+/// few times larger).
+const PARSED_BYTES: u64 = 4 << 20;
 /// How many sets of `@include`/`@skip` conditions one document keeps plans for.
 const PLANS_PER_DOCUMENT: usize = 8;
 
@@ -57,6 +61,7 @@ struct DocumentPlans {
 pub struct Planner {
     schema: SkillgraphSchema,
     documents: moka::sync::Cache<[u8; 32], Arc<DocumentPlans>>,
+    parsed: moka::sync::Cache<[u8; 32], Arc<ExecutableDocument>>,
 }
 
 impl Planner {
@@ -65,7 +70,27 @@ impl Planner {
         Self {
             schema: super::builder_with(limits).extension(PlannedReads).finish(),
             documents: moka::sync::Cache::new(PLANNED_DOCUMENTS),
+            parsed: moka::sync::Cache::builder()
+                .max_capacity(PARSED_BYTES)
+                .weigher(|_, document: &Arc<ExecutableDocument>| {
+                    u32::try_from(document_weight(document)).unwrap_or(u32::MAX)
+                })
+                .build(),
         }
+    }
+
+    /// A document as async-graphql's parser parses it, parsed once per
+    /// distinct text and then copied: the parser is a third of what a
+    /// nested roadmap costs, the copy a small part of that. A document that
+    /// does not parse is parsed again each time, for its error.
+    pub fn parse(&self, query: &str) -> Result<ExecutableDocument, async_graphql::parser::Error> {
+        let key = <[u8; 32]>::from(Sha256::digest(query.as_bytes()));
+        if let Some(document) = self.parsed.get(&key) {
+            return Ok(ExecutableDocument::clone(&document));
+        }
+        let document = async_graphql::parser::parse_query(query)?;
+        self.parsed.insert(key, Arc::new(document.clone()));
+        Ok(document)
     }
 
     /// The schema planned requests run on: the reference schema with the
@@ -130,6 +155,33 @@ impl Planner {
         }
         compiled
     }
+}
+
+/// About how many bytes a parsed document holds: its selections, a few
+/// dozen bytes each, counted through its operations and fragments.
+fn document_weight(document: &ExecutableDocument) -> usize {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn selections(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => 1 + selections(&f.node.selection_set.node),
+                Selection::FragmentSpread(_) => 1,
+                Selection::InlineFragment(i) => 1 + selections(&i.node.selection_set.node),
+            })
+            .sum()
+    }
+    let operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| selections(&op.node.selection_set.node))
+        .sum();
+    let fragments: usize = document
+        .fragments
+        .values()
+        .map(|f| selections(&f.node.selection_set.node))
+        .sum();
+    (operations + fragments + 1) * 256
 }
 
 /// A planned request on its way through async-graphql: its plan and

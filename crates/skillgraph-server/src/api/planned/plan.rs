@@ -483,6 +483,23 @@ pub struct Plan {
     /// Each variable's value when the request leaves it out: its default,
     /// `null` for a nullable one, none for a required one.
     pub defaults: Vec<(Name, Option<ConstValue>)>,
+    /// The size of the last answer written, so the next buffer is allocated
+    /// once at about the right size.
+    last_size: std::sync::atomic::AtomicUsize,
+}
+
+impl Plan {
+    /// The buffer to allocate for an answer: a little more than the last.
+    pub fn expected_size(&self) -> usize {
+        let last = self.last_size.load(std::sync::atomic::Ordering::Relaxed);
+        (last + last / 8).clamp(1 << 10, 16 << 20)
+    }
+
+    /// Remembers an answer's size for the next.
+    pub fn expect_size(&self, size: usize) {
+        self.last_size
+            .store(size, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Why a document is left to the reference executor.
@@ -601,6 +618,7 @@ pub fn compile(
         root,
         reads_statuses: compiler.reads_statuses,
         defaults,
+        last_size: Default::default(),
     })
 }
 

@@ -75,7 +75,7 @@ fn both(
         .unwrap();
     runtime.block_on(async {
         let cap = setup.limits.max_response_bytes;
-        let reference = execute(
+        let mut reference = execute(
             &setup.reference,
             None,
             &setup.limits,
@@ -84,7 +84,7 @@ fn both(
             Access::default(),
         )
         .await;
-        let planned = execute(
+        let mut planned = execute(
             &setup.reference,
             Some(&setup.planner),
             &setup.limits,
@@ -93,10 +93,11 @@ fn both(
             Access::default(),
         )
         .await;
+        let written = planned.written.is_some();
         (
             reference.body(cap).unwrap(),
             planned.body(cap).unwrap(),
-            planned.written.is_some(),
+            written,
         )
     })
 }
