@@ -301,6 +301,7 @@ async fn method_not_allowed(headers: HeaderMap) -> Response {
 /// runs: 401 UNAUTHENTICATED, saying why. Reads are served (fields that
 /// need the caller answer UNAUTHENTICATED on their own).
 fn refuse_unverified(
+    app: &App,
     credential: Option<&rate::Credential>,
     request: &Request,
     response_type: ResponseType,
@@ -308,7 +309,7 @@ fn refuse_unverified(
     let Some(rate::Credential::Refused(why)) = credential else {
         return None;
     };
-    if operation_type(request) != Some(OperationType::Mutation) {
+    if operation_type(app, request) != Some(OperationType::Mutation) {
         return None;
     }
     let mut response = error_answer(
@@ -428,9 +429,14 @@ fn graphql_request(params: Params) -> Result<Request, String> {
 }
 
 /// The type of the operation a request would run, when the document parses.
-fn operation_type(request: &Request) -> Option<OperationType> {
-    let document = async_graphql::parser::parse_query(&request.query).ok()?;
-    let operations = document.operations;
+fn operation_type(app: &App, request: &Request) -> Option<OperationType> {
+    // The planner parses each distinct document once; without it, this is
+    // a parse of its own.
+    let document = match app.planner() {
+        Some(planner) => planner.parsed(&request.query).ok()?,
+        None => Arc::new(async_graphql::parser::parse_query(&request.query).ok()?),
+    };
+    let operations = &document.operations;
     match &request.operation_name {
         Some(name) => operations
             .iter()
@@ -561,7 +567,7 @@ async fn respond_on(
     let started = std::time::Instant::now();
     let operation = observe::operation_label(request.operation_name.as_deref());
     let access = app.access(bearer_token(headers));
-    let kind = operation_type(&request);
+    let kind = operation_type(app, &request);
     // Only queries are stored; a mutation or subscription was looked up in vain.
     let store_as = store_as.and_then(|key| {
         debug_assert_eq!(
@@ -812,7 +818,7 @@ async fn graphql_get(
         Err(message) => return refuse(StatusCode::BAD_REQUEST, response_type, &message),
     };
     if matches!(
-        operation_type(&request),
+        operation_type(&app, &request),
         Some(OperationType::Mutation | OperationType::Subscription)
     ) {
         let mut response = error_answer(
@@ -921,9 +927,12 @@ async fn graphql_post(
     }
     match graphql_request(params) {
         Ok(request) => {
-            if let Some(refused) =
-                refuse_unverified(credential.as_ref().map(|c| &c.0), &request, response_type)
-            {
+            if let Some(refused) = refuse_unverified(
+                &app,
+                credential.as_ref().map(|c| &c.0),
+                &request,
+                response_type,
+            ) {
                 return refused;
             }
             respond_on(

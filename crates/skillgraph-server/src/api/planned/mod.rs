@@ -84,12 +84,22 @@ impl Planner {
     /// nested roadmap costs, the copy a small part of that. A document that
     /// does not parse is parsed again each time, for its error.
     pub fn parse(&self, query: &str) -> Result<ExecutableDocument, async_graphql::parser::Error> {
+        self.parsed(query)
+            .map(|document| ExecutableDocument::clone(&document))
+    }
+
+    /// The parsed form of a document, shared: for what the edge reads of
+    /// it before it runs (the kind of operation).
+    pub fn parsed(
+        &self,
+        query: &str,
+    ) -> Result<Arc<ExecutableDocument>, async_graphql::parser::Error> {
         let key = <[u8; 32]>::from(Sha256::digest(query.as_bytes()));
         if let Some(document) = self.parsed.get(&key) {
-            return Ok(ExecutableDocument::clone(&document));
+            return Ok(document);
         }
-        let document = async_graphql::parser::parse_query(query)?;
-        self.parsed.insert(key, Arc::new(document.clone()));
+        let document = Arc::new(async_graphql::parser::parse_query(query)?);
+        self.parsed.insert(key, Arc::clone(&document));
         Ok(document)
     }
 
