@@ -451,19 +451,11 @@ impl<'a> Skill<'a> {
             if max_depth.is_some() {
                 return Err(ApiError::bad_input("`maxDepth` needs `transitive: true`"));
             }
-            let edges = match towards {
-                Towards::Prerequisites => catalog.prerequisites(self.skill.id),
-                Towards::Dependents => catalog.dependents(self.skill.id),
-            };
-            return Ok(edges
-                .iter()
-                .filter(|p| filter == EdgeFilter::All || filter == EdgeFilter::Only(p.strength))
-                .filter_map(|p| {
-                    let other = match towards {
-                        Towards::Prerequisites => p.requires,
-                        Towards::Dependents => p.skill,
-                    };
-                    link(other, p.strength, 1)
+            return Ok(direct_links(catalog, self.skill.id, towards, filter)
+                .map(|(skill, strength)| PrerequisiteLink {
+                    skill: Skill::new(catalog, skill),
+                    strength,
+                    distance: 1,
                 })
                 .collect());
         }
@@ -482,6 +474,32 @@ impl<'a> Skill<'a> {
             .filter_map(|r| link(r.skill, r.strength, r.distance))
             .collect())
     }
+}
+
+/// The skills one prerequisite edge away from `skill` in one direction,
+/// of one strength when filtered, with the edge's strength: what
+/// `prerequisites` and `dependents` answer without `transitive` on both
+/// executors.
+pub(crate) fn direct_links(
+    catalog: &Catalog,
+    skill: domain::SkillId,
+    towards: Towards,
+    filter: EdgeFilter,
+) -> impl Iterator<Item = (&domain::Skill, domain::Strength)> {
+    let edges = match towards {
+        Towards::Prerequisites => catalog.prerequisites(skill),
+        Towards::Dependents => catalog.dependents(skill),
+    };
+    edges
+        .iter()
+        .filter(move |p| filter == EdgeFilter::All || filter == EdgeFilter::Only(p.strength))
+        .filter_map(move |p| {
+            let other = match towards {
+                Towards::Prerequisites => p.requires,
+                Towards::Dependents => p.skill,
+            };
+            Some((catalog.skill(other)?, p.strength))
+        })
 }
 
 /// A learning resource attached to a skill.

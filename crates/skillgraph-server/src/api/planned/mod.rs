@@ -42,9 +42,9 @@ pub enum Executor {
 
 /// How many documents keep their plans.
 const PLANNED_DOCUMENTS: u64 = 4_096;
-/// How many bytes of document text keep their parsed form (the form is a
-/// few times larger).
-const PARSED_BYTES: u64 = 4 << 20;
+/// How many KiB of parsed documents are kept (weighed in KiB, not bytes:
+/// moka sizes its frequency sketch by the capacity).
+const PARSED_KIB: u64 = 4 << 10;
 /// How many sets of `@include`/`@skip` conditions one document keeps plans for.
 const PLANS_PER_DOCUMENT: usize = 8;
 
@@ -71,9 +71,9 @@ impl Planner {
             schema: super::builder_with(limits).extension(PlannedReads).finish(),
             documents: moka::sync::Cache::new(PLANNED_DOCUMENTS),
             parsed: moka::sync::Cache::builder()
-                .max_capacity(PARSED_BYTES)
+                .max_capacity(PARSED_KIB)
                 .weigher(|_, document: &Arc<ExecutableDocument>| {
-                    u32::try_from(document_weight(document)).unwrap_or(u32::MAX)
+                    u32::try_from(document_weight(document).div_ceil(1024)).unwrap_or(u32::MAX)
                 })
                 .build(),
         }
