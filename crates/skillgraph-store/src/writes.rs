@@ -128,7 +128,13 @@ pub(crate) fn fresh_token(kind: &str) -> Result<String, StoreError> {
 
 /// Lowercase hex digits of some bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Whether two token hashes are equal, in time that does not depend on
@@ -141,7 +147,7 @@ pub(crate) fn same_hash(stored: &str, computed: &str) -> bool {
 /// The hex SHA-256 of a token: what the database keeps instead of the token.
 pub(crate) fn token_hash(token: &str) -> String {
     use sha2::Digest;
-    hex(&sha2::Sha256::digest(token.as_bytes()))
+    format!("{:x}", sha2::Sha256::digest(token.as_bytes()))
 }
 
 impl Store {

@@ -63,10 +63,7 @@ const ENTRY_OVERHEAD: usize = 64 + 128;
 
 /// The lowercase hex SHA-256 of a document.
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
 fn is_hash(text: &str) -> bool {
